@@ -1,0 +1,183 @@
+"""Auth methods: ask an Ethereum wallet to sign a SIWE message and return the CACAO.
+
+Mirrors @didtools/pkh-ethereum 0.6.0: ``EthereumWebAuth`` (domain = the page's hostname)
+and ``EthereumNodeAuth`` (domain = an app name). Unlike JS, ``not_before`` and
+``request_id`` reach the message, and the wallet's signature is checked before the CACAO
+is returned, so a wallet that signs with another account or returns garbage is caught.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._time import Clock, format_iso_ms, system_clock
+from .accounts import AccountId
+from .cacao import Cacao
+from .errors import DIDSessionError, SiweError, WalletResponseError
+from .interfaces import EIP1193Provider
+from .siwe import SiweMessage
+from .wallet import wallet_request
+
+DEFAULT_STATEMENT = "Give this application access to some of your data on Ceramic"
+DEFAULT_EXPIRES_IN_SECS = 7 * 24 * 60 * 60
+NONCE_LENGTH = 10
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+RandomBytes = Callable[[int], bytes]
+"""A source of random bytes, like ``os.urandom`` (injectable for reproducible tests)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthRequest:
+    """What a session asks an auth method to sign (JS ``AuthMethodOpts``)."""
+
+    uri: str
+    resources: tuple[str, ...]
+    issued_at: str
+    expiration_time: str | None = None
+    statement: str | None = None
+    nonce: str | None = None
+    request_id: str | None = None
+    not_before: str | None = None
+
+
+AuthMethod = Callable[[AuthRequest], Awaitable[Cacao]]
+"""An auth method: returns the CACAO the wallet signed for a request."""
+
+
+def random_nonce(random_bytes: RandomBytes = os.urandom, length: int = NONCE_LENGTH) -> str:
+    """``length`` random alphanumerics (rejection sampling: no modulo bias)."""
+    out: list[str] = []
+    while len(out) < length:
+        for b in random_bytes(length * 2):
+            if b < 248:  # 248 = 4 * 62
+                out.append(_ALPHANUMERIC[b % 62])
+                if len(out) == length:
+                    break
+    return "".join(out)
+
+
+def _adapt(provider: Any) -> EIP1193Provider | None:
+    from .platform import current_platform
+
+    return current_platform().adapt_provider(provider)
+
+
+class _EthereumAuth:
+    """An auth method for one account; ``domain`` goes into the SIWE message."""
+
+    def __init__(
+        self,
+        provider: EIP1193Provider | None,
+        account: AccountId,
+        domain: str,
+        *,
+        clock: Clock,
+        random_bytes: RandomBytes,
+    ) -> None:
+        self._provider = provider
+        self.account = account
+        self.domain = domain
+        self._clock = clock
+        self._random = random_bytes
+
+    def __repr__(self) -> str:
+        return f"<Ethereum auth method {self.account} domain={self.domain!r}>"
+
+    async def __call__(self, request: AuthRequest) -> Cacao:
+        from .eth import to_checksum_address
+
+        now = self._clock()
+        message = SiweMessage(
+            domain=self.domain,
+            address=to_checksum_address(self.account.address),
+            statement=request.statement if request.statement is not None else DEFAULT_STATEMENT,
+            uri=request.uri,
+            version="1",
+            chain_id=self.account.chain_id,
+            nonce=request.nonce if request.nonce is not None else random_nonce(self._random),
+            issued_at=request.issued_at or format_iso_ms(now),
+            expiration_time=request.expiration_time
+            or format_iso_ms(now + DEFAULT_EXPIRES_IN_SECS),
+            not_before=request.not_before,
+            request_id=request.request_id,
+            resources=tuple(request.resources) or None,
+        )
+        text = message.to_message(style="js")
+        signature = await wallet_request(
+            self._provider,
+            "personal_sign",
+            ["0x" + text.encode("utf-8").hex(), self.account.address],
+        )
+        if not isinstance(signature, str):
+            raise WalletResponseError("the wallet returned no signature")
+        cacao = Cacao.from_siwe_message(message, signature)
+        try:
+            cacao.verify_signature()
+        except DIDSessionError as e:
+            raise WalletResponseError(
+                "the wallet's signature is not a signature of the account "
+                f"{self.account.address} over the message"
+            ) from e
+        return cacao
+
+
+class EthereumWebAuth:
+    """Auth method for a web page: the SIWE domain is the page's hostname."""
+
+    @staticmethod
+    def get_auth_method(
+        provider: Any,
+        account: AccountId,
+        *,
+        clock: Clock = system_clock,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> AuthMethod:
+        """``provider`` is ``window.ethereum`` (or None for it), or a Python EIP-1193 object."""
+        from .platform import current_platform
+
+        hostname = current_platform().hostname()
+        if hostname is None:
+            raise DIDSessionError(
+                "EthereumWebAuth needs a browser page (window.location); "
+                "use EthereumNodeAuth.get_auth_method(provider, account, app_name) elsewhere"
+            )
+        return _EthereumAuth(
+            _adapt(provider), account, hostname, clock=clock, random_bytes=random_bytes
+        )
+
+
+class EthereumNodeAuth:
+    """Auth method outside a page (CPython, workers): the SIWE domain is an app name."""
+
+    @staticmethod
+    def get_auth_method(
+        provider: Any,
+        account: AccountId,
+        app_name: str,
+        *,
+        clock: Clock = system_clock,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> AuthMethod:
+        if not isinstance(app_name, str) or not app_name:
+            raise SiweError("EthereumNodeAuth needs an application name (the SIWE domain)")
+        return _EthereumAuth(
+            _adapt(provider), account, app_name, clock=clock, random_bytes=random_bytes
+        )
+
+
+def as_resources(resources: Sequence[str] | None, *, required: bool) -> tuple[str, ...]:
+    """Validate a resources argument: a non-empty sequence of strings (not one string)."""
+    if resources is None or isinstance(resources, (str, bytes)):
+        if required or resources is not None:
+            raise SiweError("resources must be a list of strings, e.g. ['ceramic://*']")
+        return ()
+    out = tuple(resources)
+    if not all(isinstance(r, str) and r for r in out):
+        raise SiweError("every resource must be a non-empty string")
+    if required and not out:
+        raise SiweError("resources must not be empty")
+    return out

@@ -1,0 +1,176 @@
+"""Command line: ``did-session inspect`` a serialized session, ``did-session verify`` a JWS.
+
+Exit codes (for shell scripts): 0 valid; 1 invalid (bad signature, capability that does
+not match); 2 malformed input or usage error; 3 expired or not yet valid; 4 unsupported.
+The session seed is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ._time import parse_rfc3339, system_clock
+from .errors import (
+    CapabilityExpiredError,
+    CapabilityNotYetValidError,
+    DIDSessionError,
+    MalformedError,
+    UnsupportedError,
+    VerificationError,
+)
+
+EXIT_OK, EXIT_INVALID, EXIT_MALFORMED, EXIT_EXPIRED, EXIT_UNSUPPORTED = 0, 1, 2, 3, 4
+
+
+def exit_code_for(error: DIDSessionError) -> int:
+    if isinstance(error, (CapabilityExpiredError, CapabilityNotYetValidError)):
+        return EXIT_EXPIRED
+    if isinstance(error, MalformedError):
+        return EXIT_MALFORMED
+    if isinstance(error, UnsupportedError):
+        return EXIT_UNSUPPORTED
+    if isinstance(error, VerificationError):
+        return EXIT_INVALID
+    return EXIT_INVALID
+
+
+def _read(arg: str) -> str:
+    """The text of a file argument (``-`` = stdin, a literal if it is not a file)."""
+    if arg == "-":
+        return sys.stdin.read().strip()
+    if len(arg) > 4096 or not os.path.isfile(arg):
+        return arg.strip()  # the value itself (a session string or compact JWS)
+    try:
+        with open(arg, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError as e:
+        raise MalformedError(f"cannot read {arg[:80]!r}: {e.strerror}") from None
+
+
+def _at(args: argparse.Namespace) -> float:
+    return parse_rfc3339(args.at) if args.at else system_clock()
+
+
+def _inspect(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+    from .session import DIDSession
+    from .verifier import run_sync
+
+    now = _at(args)
+    session = run_sync(
+        DIDSession.from_session(_read(args.session), verify_signature=False, clock=lambda: now)
+    )
+    cacao = session.cacao
+    info: dict[str, Any] = {
+        "did": session.did.id,
+        "id": session.id,
+        "domain": cacao.payload.domain,
+        "resources": session.authorizations,
+        "issued_at": cacao.payload.iat,
+        "expires_at": cacao.payload.exp,
+        "expired": session.is_expired,
+        "cacao_cid": cacao.cid,
+    }
+    code = EXIT_OK
+    try:
+        cacao.verify_signature()
+        info["signature"] = "valid"
+    except DIDSessionError as e:
+        info["signature"] = f"invalid: {e}"
+        code = exit_code_for(e)
+    if code == EXIT_OK:
+        try:
+            cacao.check_time(at_time=now)
+        except DIDSessionError as e:
+            info["time"] = str(e)
+            code = exit_code_for(e)
+    return code, info
+
+
+def _verify(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+    from .verifier import Verifier
+
+    text = _read(args.jws)
+    jws: Any = text
+    if text.startswith("{"):
+        try:
+            jws = json.loads(text)
+        except ValueError:
+            raise MalformedError("the JWS file is neither compact JWS nor JSON") from None
+    capability: Any = None
+    if args.cacao:
+        try:
+            capability = json.loads(_read(args.cacao))
+        except ValueError:
+            raise MalformedError("the CACAO file is not JSON") from None
+    verifier = Verifier(
+        domains=args.domain or None,
+        required_resources=args.resource or (),
+        require_capability=not args.allow_no_capability,
+    )
+    result = verifier.verify(jws, capability, issuer=args.issuer, at_time=_at(args))
+    info: dict[str, Any] = {
+        "valid": True,
+        "kid": result.kid,
+        "signer": result.signer_did,
+        "issuer": result.issuer,
+        "header": result.header,
+    }
+    try:
+        info["payload"] = result.payload_json()
+    except DIDSessionError:
+        info["payload_hex"] = result.payload.hex()
+    return EXIT_OK, info
+
+
+def _print(info: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(info, indent=2, sort_keys=True))
+        return
+    for key, value in info.items():
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, sort_keys=True)
+        print(f"{key:>12}: {value}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="did-session", description="Inspect did-session sessions and verify their JWS."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("inspect", help="show a serialized session (never its seed)")
+    p.add_argument("session", help="serialized session, a file holding it, or - for stdin")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--at", help="check expiry at this RFC 3339 time instead of now")
+    v = sub.add_parser("verify", help="verify a JWS signed by a session")
+    v.add_argument("jws", help="compact or General JWS (JSON), a file, or - for stdin")
+    v.add_argument("--cacao", help="the capability (CACAO JSON file)")
+    v.add_argument("--issuer", help="expected issuer (did:pkh)")
+    v.add_argument("--domain", action="append", help="accepted SIWE domain (repeatable)")
+    v.add_argument("--resource", action="append", help="required resource (repeatable)")
+    v.add_argument("--allow-no-capability", action="store_true", help="accept bare did:key JWS")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.add_argument("--at", help="verify at this RFC 3339 time instead of now")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code, info = _inspect(args) if args.command == "inspect" else _verify(args)
+    except DIDSessionError as e:
+        code = exit_code_for(e)
+        info = {"valid": False, "error": type(e).__name__, "message": str(e)}
+    _print(info, as_json=args.json)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+
+__all__ = ["exit_code_for", "main"]

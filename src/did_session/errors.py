@@ -1,0 +1,173 @@
+"""The library's exceptions: one root, one subclass per failure reason.
+
+Every error the library raises on bad input, a bad signature, a wallet or a storage
+failure is a :class:`DIDSessionError`. Messages never contain private keys or seeds.
+"""
+
+from __future__ import annotations
+
+
+class DIDSessionError(Exception):
+    """Root of every error raised by did_session."""
+
+
+# --- malformed input -------------------------------------------------------------------
+
+
+class MalformedError(DIDSessionError, ValueError):
+    """Input that does not parse: bad encoding, wrong structure, wrong length."""
+
+
+class EncodingError(MalformedError):
+    """Bad base58 / base32 / base64url / hex / varint text or bytes."""
+
+
+class CBORError(MalformedError):
+    """Bytes that are not strict, canonical DAG-CBOR (or a value that cannot be encoded)."""
+
+
+class CIDError(MalformedError):
+    """A CID that does not parse or is not a supported CIDv1."""
+
+
+class DIDKeyError(MalformedError):
+    """A did:key that does not decode: wrong multibase, codec, key length or curve point."""
+
+
+class SiweError(MalformedError):
+    """Text or fields that are not a valid EIP-4361 message."""
+
+
+class CacaoError(MalformedError):
+    """A CACAO whose structure or fields are invalid."""
+
+
+class JWSError(MalformedError):
+    """A JWS whose structure, header or encoding is invalid."""
+
+
+class SerializedSessionError(MalformedError):
+    """A serialized session string that cannot be loaded."""
+
+
+class AccountIdError(MalformedError):
+    """A CAIP-10 account id or an Ethereum address that is malformed."""
+
+
+# --- unsupported -----------------------------------------------------------------------
+
+
+class UnsupportedError(DIDSessionError):
+    """Something well-formed that this library does not support."""
+
+
+class UnsupportedKeyTypeError(UnsupportedError):
+    """A multicodec key type (or DID method) that is not supported."""
+
+
+class UnsupportedAlgorithmError(UnsupportedError):
+    """A JWS ``alg`` that is unknown, or does not match the key type."""
+
+
+class UnsupportedSignatureTypeError(UnsupportedError):
+    """A CACAO signature type other than ``eip191``."""
+
+
+# --- verification ----------------------------------------------------------------------
+
+
+class VerificationError(DIDSessionError):
+    """A check on a signature or a capability failed."""
+
+
+class InvalidSignatureError(VerificationError):
+    """A signature does not verify for the key it claims."""
+
+
+class CapabilityExpiredError(VerificationError):
+    """The capability (CACAO) has expired at the time of the check."""
+
+
+class CapabilityNotYetValidError(VerificationError):
+    """The capability's issued-at or not-before time is still in the future."""
+
+
+class CapabilityMismatchError(VerificationError):
+    """The capability does not belong to this signature: wrong ``cap`` CID, wrong
+    audience, wrong issuer, wrong domain, missing resources, ..."""
+
+
+# --- sessions ------------------------------------------------------------------------
+
+
+class SessionError(DIDSessionError):
+    """A session cannot do what was asked."""
+
+
+class SessionNotSerializableError(SessionError):
+    """A session whose key is a non-extractable WebCrypto key cannot be serialized."""
+
+
+class SessionExpiredError(SessionError):
+    """The session's capability has expired; it cannot sign."""
+
+
+# --- wallet (EIP-1193) -----------------------------------------------------------------
+
+
+class WalletError(DIDSessionError):
+    """The wallet (EIP-1193 provider) failed or answered badly.
+
+    ``code`` is the EIP-1193 / JSON-RPC error code when the wallet gave one.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class WalletUnavailableError(WalletError):
+    """There is no wallet (no ``window.ethereum``, or no provider given)."""
+
+
+class UserRejectedError(WalletError):
+    """EIP-1193 4001: the user rejected the request."""
+
+
+class WalletUnauthorizedError(WalletError):
+    """EIP-1193 4100: the account or method is not authorized by the user."""
+
+
+class WalletUnsupportedMethodError(WalletError):
+    """EIP-1193 4200: the wallet does not support the method."""
+
+
+class WalletDisconnectedError(WalletError):
+    """EIP-1193 4900 / 4901: the wallet is disconnected from all chains / this chain."""
+
+
+class WalletResponseError(WalletError):
+    """The wallet answered with something that is not what was asked for (a malformed
+    signature, a signature of another account, no account ...)."""
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+class StorageError(DIDSessionError):
+    """The session store (IndexedDB in the browser) failed."""
+
+
+class StorageUnavailableError(StorageError):
+    """The store cannot be opened (no IndexedDB, opening failed)."""
+
+
+class StorageBlockedError(StorageError):
+    """The database is blocked or was closed by another connection (another tab)."""
+
+
+class StorageQuotaError(StorageError):
+    """The store refused a write for lack of space."""
+
+
+__all__ = [name for name in dir() if name.endswith("Error")]

@@ -1,0 +1,137 @@
+"""The small interfaces between the protocol core and its platform back ends.
+
+The core (codecs, did:key, SIWE, CACAO, JWS, the session logic) only talks to these.
+``did_session.host`` implements them for CPython, ``did_session.browser`` for Pyodide in a
+browser (WebCrypto, IndexedDB, ``window.ethereum``); ``did_session.platform`` picks one
+set once, at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+JSONValue = Any
+"""A JSON value as ``json.loads`` returns it."""
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """A session key: signs bytes with a fixed JWS algorithm for a did:key."""
+
+    @property
+    def did(self) -> str:
+        """The did:key of the public key."""
+        ...
+
+    @property
+    def alg(self) -> str:
+        """The JWS algorithm: ``EdDSA`` or ``ES256``."""
+        ...
+
+    @property
+    def extractable(self) -> bool:
+        """Whether the private key can leave its container (False for WebCrypto keys)."""
+        ...
+
+    async def sign(self, data: bytes) -> bytes:
+        """Sign ``data`` (the JWS signing input); raw signature bytes (r||s for ES256)."""
+        ...
+
+
+class SignatureVerifier(Protocol):
+    """Checks an Ed25519 or P-256 signature (the browser uses WebCrypto for this)."""
+
+    async def verify(self, alg: str, public_key: bytes, message: bytes, signature: bytes) -> bool:
+        """True iff ``signature`` over ``message`` verifies for ``public_key`` under ``alg``
+        (``EdDSA``: 32-byte key; ``ES256``: 33- or 65-byte SEC1 key, raw r||s)."""
+        ...
+
+
+class KeyBackend(Protocol):
+    """Makes session keys."""
+
+    async def generate_secure_key(self) -> Signer:
+        """A new P-256 key whose private part cannot be extracted where the platform
+        allows it (a non-extractable WebCrypto key in the browser)."""
+        ...
+
+    async def ed25519_from_seed(self, seed: bytes) -> Signer:
+        """The Ed25519 key of a 32-byte seed (portable sessions)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """What the session store holds for one account: the CACAO (JSON) and its key."""
+
+    cacao: Mapping[str, JSONValue]
+    signer: Signer
+
+
+class SessionStore(Protocol):
+    """Persistent sessions, one per CAIP-10 account id (IndexedDB in the browser)."""
+
+    async def load(self, account_id: str) -> StoredSession | None:
+        """The stored session, or None; a malformed entry is reported as None."""
+        ...
+
+    async def save(self, account_id: str, session: StoredSession) -> None:
+        """Store (replace) the session of ``account_id``, atomically."""
+        ...
+
+    async def delete(self, account_id: str) -> None:
+        """Remove the session of ``account_id`` (no error if there is none)."""
+        ...
+
+
+class EIP1193Provider(Protocol):
+    """Anything with an EIP-1193 ``request`` (a wallet)."""
+
+    async def request(self, args: Mapping[str, JSONValue]) -> JSONValue:
+        """``args`` is ``{"method": str, "params": [...]}``."""
+        ...
+
+
+class Platform(Protocol):
+    """The set of back ends of one platform."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def keys(self) -> KeyBackend: ...
+
+    @property
+    def verifier(self) -> SignatureVerifier: ...
+
+    def default_store(self) -> SessionStore:
+        """The session store ``DIDSession.get`` uses when none is given."""
+        ...
+
+    def default_provider(self) -> EIP1193Provider | None:
+        """The page's wallet (``window.ethereum``) or None."""
+        ...
+
+    def hostname(self) -> str | None:
+        """The page's hostname (the SIWE domain), or None outside a page."""
+        ...
+
+    def adapt_provider(self, provider: Any) -> EIP1193Provider | None:
+        """Wrap a platform wallet object (e.g. ``window.ethereum``) as an
+        :class:`EIP1193Provider`; None means the platform's default provider."""
+        ...
+
+
+__all__ = [
+    "EIP1193Provider",
+    "JSONValue",
+    "KeyBackend",
+    "Platform",
+    "SessionStore",
+    "SignatureVerifier",
+    "Signer",
+    "StoredSession",
+]
+

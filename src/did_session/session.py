@@ -1,0 +1,453 @@
+"""DIDSession: a session key (did:key) plus the CACAO its user's wallet signed.
+
+The snake_case mirror of npm did-session 4.0.0. ``get`` keeps one session per account
+in the platform's store (IndexedDB in the browser, with a non-extractable P-256 key);
+``authorize`` makes a portable Ed25519 session that ``serialize`` / ``from_session``
+carry across pages and machines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._time import Clock, format_iso_ms, system_clock
+from .accounts import AccountId
+from .auth import AuthMethod, AuthRequest, RandomBytes, as_resources
+from .cacao import Cacao, resources_covered
+from .codecs.bases import b64_decode, b64_encode, b64url_decode, b64url_encode
+from .errors import (
+    CacaoError,
+    CapabilityMismatchError,
+    DIDSessionError,
+    EncodingError,
+    MalformedError,
+    SerializedSessionError,
+    SessionError,
+    SessionExpiredError,
+    SessionNotSerializableError,
+)
+from .interfaces import KeyBackend, Platform, SessionStore, Signer, StoredSession
+from .jws import VerifiedJWS, create_jws, verify_jws
+
+MAX_SERIALIZED_LENGTH = 1 << 20
+
+
+@dataclass(frozen=True)
+class DagJWS:
+    """``createDagJWS``'s result: the JWS over the payload's CID, and the blocks."""
+
+    jws: dict[str, Any]
+    link: Any  # did_session.codecs.cid.CID
+    linked_block: bytes
+    cacao_block: bytes | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JWS with ``link`` as a string, as JSON.stringify writes the JS object."""
+        return {**self.jws, "link": str(self.link)}
+
+
+class DID:
+    """A session DID: signs JWS with the session key, carrying the capability."""
+
+    def __init__(self, signer: Signer, capability: Cacao | None, *, clock: Clock) -> None:
+        self._signer = signer
+        self._capability = capability
+        self._clock = clock
+
+    @property
+    def id(self) -> str:
+        """The session's did:key."""
+        return self._signer.did
+
+    @property
+    def parent(self) -> str:
+        """The capability's issuer (did:pkh)."""
+        if self._capability is None:
+            raise SessionError("DID has no parent DID")
+        return self._capability.payload.iss
+
+    @property
+    def has_parent(self) -> bool:
+        return self._capability is not None
+
+    @property
+    def capability(self) -> Cacao:
+        if self._capability is None:
+            raise SessionError("DID has no capability attached")
+        return self._capability
+
+    @property
+    def has_capability(self) -> bool:
+        return self._capability is not None
+
+    @property
+    def authenticated(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"<DID {self.id}>"
+
+    def _cap(self) -> str | None:
+        if self._capability is None:
+            return None
+        exp = self._capability.expires_at()
+        if exp is not None and exp < self._clock():
+            raise SessionExpiredError("Capability is expired, cannot create a valid signature")
+        return f"ipfs://{self._capability.cid}"
+
+    async def create_jws(
+        self,
+        payload: Mapping[str, Any] | list[Any] | str | bytes,
+        *,
+        protected: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A General JWS signed by the session key, with the ``cap`` header.
+
+        A dict / list payload is signed as key-sorted JSON, bytes as they are, and a str
+        is taken as an already base64url-encoded payload (as in JS).
+        """
+        return await create_jws(self._signer, payload, protected=protected, cap=self._cap())
+
+    async def create_dag_jws(
+        self, payload: Any, *, protected: Mapping[str, Any] | None = None
+    ) -> DagJWS:
+        """A JWS over the CID of ``payload``'s DAG-CBOR block (an IPLD DagJWS)."""
+        from .codecs import dag_cbor
+        from .codecs.cid import CID
+
+        linked_block = dag_cbor.encode(payload)
+        cid = CID.from_block(linked_block)
+        jws = await self.create_jws(b64url_encode(cid.bytes), protected=protected)
+        cacao_block = self._capability.block if self._capability is not None else None
+        return DagJWS(jws=jws, link=cid, linked_block=linked_block, cacao_block=cacao_block)
+
+    async def verify_jws(self, jws: Mapping[str, Any] | str, **options: Any) -> VerifiedJWS:
+        """:func:`did_session.verify_jws` (the clock defaults to the session's)."""
+        options.setdefault("clock", self._clock)
+        return await verify_jws(jws, **options)
+
+
+class DIDSession:
+    """A DID session. Make one with :meth:`get`, :meth:`authorize` or :meth:`from_session`."""
+
+    def __init__(
+        self,
+        *,
+        signer: Signer,
+        cacao: Cacao,
+        seed: bytes | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        if cacao.payload.aud != signer.did:
+            raise CapabilityMismatchError("the capability's audience is not the session key")
+        self._signer = signer
+        self._cacao = cacao
+        self.__seed = seed
+        self._clock = clock
+        self._did = DID(signer, cacao, clock=clock)
+
+    def __repr__(self) -> str:  # never the seed
+        return f"<DIDSession {self._signer.did} for {self._cacao.payload.iss}>"
+
+    # ---- portable sessions --------------------------------------------------------
+
+    @classmethod
+    async def authorize(
+        cls,
+        auth_method: AuthMethod,
+        *,
+        resources: Sequence[str],
+        expires_in_secs: float | None = None,
+        expiration_time: str | None = None,
+        statement: str | None = None,
+        nonce: str | None = None,
+        request_id: str | None = None,
+        not_before: str | None = None,
+        clock: Clock = system_clock,
+        random_bytes: RandomBytes = os.urandom,
+        keys: KeyBackend | None = None,
+    ) -> DIDSession:
+        """Ask the auth method (the wallet) once for a CACAO over a new Ed25519 key.
+
+        The default lifetime is 7 days (the JS default); ``expires_in_secs`` wins over
+        ``expiration_time``. Nothing passed in is mutated.
+        """
+        wanted = as_resources(resources, required=True)
+        seed = random_bytes(32)
+        signer = await _keys(keys).ed25519_from_seed(seed)
+        cacao = await _ask(
+            auth_method,
+            signer,
+            wanted,
+            clock=clock,
+            expires_in_secs=expires_in_secs,
+            expiration_time=expiration_time,
+            statement=statement,
+            nonce=nonce,
+            request_id=request_id,
+            not_before=not_before,
+        )
+        return cls(signer=signer, cacao=cacao, seed=seed, clock=clock)
+
+    def serialize(self) -> str:
+        """The JS format: base64url (no padding) of ``{"sessionKeySeed", "cacao"}`` JSON."""
+        if self.__seed is None:
+            raise SessionNotSerializableError("Secure sessions cannot be serialized")
+        text = json.dumps(
+            {"sessionKeySeed": b64_encode(self.__seed), "cacao": self._cacao.to_json()},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return b64url_encode(text.encode("utf-8"))
+
+    @classmethod
+    async def from_session(
+        cls,
+        session: str,
+        *,
+        verify_signature: bool = True,
+        clock: Clock = system_clock,
+        keys: KeyBackend | None = None,
+    ) -> DIDSession:
+        """Load a serialized session (ours or the JS library's).
+
+        Stricter than JS: the CACAO's audience must be the seed's did:key and, unless
+        ``verify_signature=False``, its EIP-191 signature must be valid. An expired
+        session loads (as in JS); it cannot sign.
+        """
+        if not isinstance(session, str) or len(session) > MAX_SERIALIZED_LENGTH:
+            raise SerializedSessionError("a serialized session is a base64url string")
+        try:
+            raw = b64url_decode(session.strip(), allow_padding=True)
+            data = json.loads(raw.decode("utf-8"))
+        except (EncodingError, ValueError, UnicodeDecodeError) as e:
+            raise SerializedSessionError("not a serialized session (base64url JSON)") from e
+        if not isinstance(data, dict) or set(data) != {"sessionKeySeed", "cacao"}:
+            raise SerializedSessionError(
+                "a serialized session holds exactly sessionKeySeed and cacao"
+            )
+        seed_text = data["sessionKeySeed"]
+        try:
+            if not isinstance(seed_text, str):
+                raise EncodingError("not a string")
+            seed = b64_decode(seed_text)
+        except EncodingError as e:
+            raise SerializedSessionError("sessionKeySeed is not standard base64") from e
+        if len(seed) != 32:
+            raise SerializedSessionError("sessionKeySeed is not 32 bytes")
+        try:
+            cacao = Cacao.from_json(data["cacao"])
+        except CacaoError as e:
+            raise SerializedSessionError(f"invalid cacao: {e}") from e
+        signer = await _keys(keys).ed25519_from_seed(seed)
+        if cacao.payload.aud != signer.did:
+            raise CapabilityMismatchError(
+                "the session's CACAO was not issued to the did:key of its seed"
+            )
+        if verify_signature:
+            cacao.verify_signature()
+        return cls(signer=signer, cacao=cacao, seed=seed, clock=clock)
+
+    # ---- persisted sessions -------------------------------------------------------
+
+    @classmethod
+    async def get(
+        cls,
+        account: AccountId | str,
+        auth_method: AuthMethod,
+        *,
+        resources: Sequence[str],
+        expires_in_secs: float | None = None,
+        expiration_time: str | None = None,
+        statement: str | None = None,
+        nonce: str | None = None,
+        request_id: str | None = None,
+        not_before: str | None = None,
+        store: SessionStore | None = None,
+        keys: KeyBackend | None = None,
+        clock: Clock = system_clock,
+    ) -> DIDSession:
+        """The stored session of ``account`` if it covers ``resources`` and has not
+        expired; otherwise a new one (a new non-extractable key, the wallet asked once)
+        that replaces the stored entry. A failure leaves the store as it was.
+        """
+        wanted = as_resources(resources, required=True)
+        account_id = _account_id(account)
+        store = store or _platform().default_store()
+        async with _lock(store, account_id):
+            stored = await store.load(account_id)
+            if stored is not None:
+                session = _from_stored(stored, clock)
+                if session is not None and session.is_authorized(wanted):
+                    return session
+            signer = await _keys(keys).generate_secure_key()
+            cacao = await _ask(
+                auth_method,
+                signer,
+                wanted,
+                clock=clock,
+                expires_in_secs=expires_in_secs,
+                expiration_time=expiration_time,
+                statement=statement,
+                nonce=nonce,
+                request_id=request_id,
+                not_before=not_before,
+            )
+            if cacao.payload.iss.lower() != AccountId.parse(account_id).did_pkh:
+                from .errors import WalletResponseError
+
+                raise WalletResponseError("the wallet signed for another account")
+            await store.save(account_id, StoredSession(cacao=cacao.to_json(), signer=signer))
+            return cls(signer=signer, cacao=cacao, clock=clock)
+
+    @classmethod
+    async def has_session_for(
+        cls,
+        account: AccountId | str,
+        *,
+        resources: Sequence[str],
+        store: SessionStore | None = None,
+        clock: Clock = system_clock,
+    ) -> bool:
+        """True iff a stored, unexpired session of ``account`` covers ``resources``."""
+        wanted = as_resources(resources, required=False)
+        stored = await (store or _platform().default_store()).load(_account_id(account))
+        session = _from_stored(stored, clock) if stored is not None else None
+        return session is not None and session.is_authorized(wanted)
+
+    @classmethod
+    async def remove(cls, account: AccountId | str, *, store: SessionStore | None = None) -> None:
+        """Forget the stored session of ``account`` (log out)."""
+        await (store or _platform().default_store()).delete(_account_id(account))
+
+    # ---- getters --------------------------------------------------------------------
+
+    @property
+    def did(self) -> DID:
+        return self._did
+
+    @property
+    def id(self) -> str:
+        """The issuer: the user's did:pkh."""
+        return self._cacao.payload.iss
+
+    @property
+    def cacao(self) -> Cacao:
+        return self._cacao
+
+    @property
+    def signer(self) -> Signer:
+        return self._signer
+
+    @property
+    def has_session(self) -> bool:
+        return True
+
+    @property
+    def is_expired(self) -> bool:
+        exp = self._cacao.expires_at()
+        return exp is not None and exp < self._clock()
+
+    @property
+    def expires_in_secs(self) -> float:
+        """Seconds until the capability expires (0 once past); JS ``expireInSecs``."""
+        exp = self._cacao.expires_at()
+        if exp is None:
+            raise SessionError("Session does not expire")
+        return max(0.0, exp - self._clock())
+
+    @property
+    def authorizations(self) -> list[str]:
+        return list(self._cacao.resources)
+
+    def is_authorized(self, resources: Sequence[str] | None = None) -> bool:
+        """Not expired and, if given, every resource granted (exact string match)."""
+        if self.is_expired:
+            return False
+        if resources is None:
+            return True
+        return resources_covered(self._cacao.resources, as_resources(resources, required=False))
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _platform() -> Platform:
+    from .platform import current_platform
+
+    return current_platform()
+
+
+def _keys(keys: KeyBackend | None) -> KeyBackend:
+    return keys if keys is not None else _platform().keys
+
+
+def _account_id(account: AccountId | str) -> str:
+    return str(account if isinstance(account, AccountId) else AccountId.parse(account))
+
+
+def _lock(store: SessionStore, account_id: str) -> Any:
+    lock = getattr(store, "lock", None)
+    return lock(account_id) if lock is not None else _NoLock()
+
+
+class _NoLock:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _from_stored(stored: StoredSession, clock: Clock) -> DIDSession | None:
+    """A session from a store entry, or None if the entry is unusable (corrupted by
+    another script, or its key does not match its CACAO)."""
+    try:
+        cacao = Cacao.from_json(stored.cacao)
+        cacao.expires_at()  # a malformed time makes the entry unusable
+        return DIDSession(signer=stored.signer, cacao=cacao, clock=clock)
+    except (MalformedError, DIDSessionError):
+        return None
+
+
+async def _ask(
+    auth_method: AuthMethod,
+    signer: Signer,
+    resources: tuple[str, ...],
+    *,
+    clock: Clock,
+    expires_in_secs: float | None,
+    expiration_time: str | None,
+    statement: str | None,
+    nonce: str | None,
+    request_id: str | None,
+    not_before: str | None,
+) -> Cacao:
+    now = clock()
+    if expires_in_secs is not None:
+        if isinstance(expires_in_secs, bool) or expires_in_secs <= 0:
+            raise SessionError("expires_in_secs must be a positive number")
+        expiration_time = format_iso_ms(now + expires_in_secs)
+    request = AuthRequest(
+        uri=signer.did,
+        resources=resources,
+        issued_at=format_iso_ms(now),
+        expiration_time=expiration_time,
+        statement=statement,
+        nonce=nonce,
+        request_id=request_id,
+        not_before=not_before,
+    )
+    cacao = await auth_method(request)
+    if not isinstance(cacao, Cacao):
+        raise SessionError("the auth method did not return a Cacao")
+    if cacao.payload.aud != signer.did:
+        raise CapabilityMismatchError("the auth method's CACAO is not for the session key")
+    return cacao

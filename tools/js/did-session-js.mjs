@@ -1,0 +1,58 @@
+// The REFERENCE implementation (npm did-session 4.0.0 and friends), exposed as
+// `window.DIDSessionJS` so Playwright tests and benchmarks can run it in the same page as the
+// Python port. Bundled by tools/build.py (esbuild, IIFE, browser platform) into
+// .build/site/js/did-session-js.js.
+//
+//   const { DIDSession, EthereumWebAuth, getAccountId } = window.DIDSessionJS;
+//   const accountId = await getAccountId(window.ethereum, address);
+//   const authMethod = await EthereumWebAuth.getAuthMethod(window.ethereum, accountId);
+//   const session = await DIDSession.authorize(authMethod, { resources: ["ceramic://*"] });
+//   const jws = await session.did.createJWS({ hello: "world" });
+//
+// Verifying with a CACAO:
+//   const did = new DIDSessionJS.DID({ resolver: DIDSessionJS.KeyResolver.getResolver() });
+//   await did.verifyJWS(jws, { issuer, capability, verifiers: DIDSessionJS.getEIP191Verifier() });
+
+import { Cacao, CacaoBlock, SiweMessage } from "@didtools/cacao";
+import {
+  EthereumWebAuth,
+  getAccountId,
+  getEIP191Verifier,
+  verifyEIP191Signature,
+} from "@didtools/pkh-ethereum";
+import {
+  DIDSession,
+  cacaoContainsResources,
+  createDIDCacao,
+  createDIDKey,
+  getAccountIdByDID,
+} from "did-session";
+import { DID } from "dids";
+import KeyResolver, { getResolver as getKeyResolver } from "key-did-resolver";
+import * as uint8arrays from "uint8arrays";
+
+window.DIDSessionJS = Object.freeze({
+  DIDSession,
+  EthereumWebAuth,
+  getAccountId,
+  getAccountIdByDID,
+  createDIDKey,
+  createDIDCacao,
+  cacaoContainsResources,
+  DID,
+  KeyResolver,
+  getKeyResolver,
+  Cacao,
+  CacaoBlock,
+  SiweMessage,
+  getEIP191Verifier,
+  verifyEIP191Signature,
+  uint8arrays,
+  versions: Object.freeze({
+    "did-session": "4.0.0",
+    "@didtools/pkh-ethereum": "0.6.0",
+    "@didtools/cacao": "3.0.1",
+    dids: "5.0.3",
+    "key-did-resolver": "4.0.0",
+  }),
+});
