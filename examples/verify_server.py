@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 from did_session import DIDSessionError, Verifier
 
@@ -27,7 +27,7 @@ MAX_BODY = 64 * 1024
 
 
 class Handler(BaseHTTPRequestHandler):
-    notes: list[dict[str, Any]] = []
+    notes: ClassVar[list[dict[str, Any]]] = []
 
     def _reply(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
@@ -37,7 +37,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         if self.path != "/api/notes":
             self._reply(404, {"error": "not found"})
             return

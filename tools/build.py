@@ -55,8 +55,11 @@ Pitfalls learned the hard way (see also ../shared/notes/browser-toolchain.md):
   reproducible (fixed timestamps), so an unchanged source tree gives a byte-identical wheel
   and the same sha256 in the locks and the simple index.
 - micropip's simple-index client appends ``/<name>/`` to the index URL and accepts
-  ``text/html`` (PEP 503); relative ``href`` values are joined to the index URL. The link's
-  ``#sha256=`` fragment is verified.
+  ``text/html`` (PEP 503); relative ``href`` values are joined to the index URL and the link's
+  ``#sha256=`` fragment is verified. The index URL must be ABSOLUTE: with a relative one
+  (``"../wheels/simple"``) the index page loads but the wheel download fails with "Cannot
+  download from a non-remote location". Pages compute it: ``new URL("../wheels/simple",
+  location.href)``.
 - esbuild is run from node_modules (npm 11 may skip esbuild's postinstall script when install
   scripts are not allowed: harmless, the platform binary comes from an optionalDependency).
 - Files are copied with their mtime (copy2) and generated files are rewritten only when their
@@ -67,7 +70,9 @@ Pitfalls learned the hard way (see also ../shared/notes/browser-toolchain.md):
 from __future__ import annotations
 
 import argparse
+import copy
 import email.parser
+import functools
 import hashlib
 import html
 import json
@@ -97,8 +102,6 @@ ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 JS_SOURCES = ROOT / "tools" / "js"
 HARNESS = ROOT / "tools" / "harness"
 WEB = ROOT / "web"
-
-PROJECT_NAME = "did-session"  # lock key / PEP 503 name of our own wheel
 
 # Pure-Python wheels from PyPI, pinned by version and sha256 of the py3-none-any wheel.
 # Versions are those of npm pyodide 314.0.7's lock where PyPI has them (same code as
@@ -259,6 +262,7 @@ class WheelInfo:
         return canonical(self.name)
 
 
+@functools.cache
 def pyodide_python_version() -> str:
     lock = json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
     return str(lock["info"]["python"])  # e.g. "3.14.2"
@@ -319,6 +323,38 @@ def read_wheel(path: Path) -> WheelInfo:
     )
 
 
+def cached_wheel(name: str) -> Path | None:
+    version, sha = PYPI_WHEELS[name]
+    prefix = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}-"
+    for cached in CACHE.glob("*.whl"):
+        if cached.name.lower().startswith(prefix) and sha256_file(cached) == sha:
+            return cached
+    return None
+
+
+def download_pinned(names: Iterable[str]) -> None:
+    """Download the pinned wheels of ``names`` missing from .build/cache: ONE pip process
+    (about 0.8 s of start-up each), sha256-checked before entering the cache."""
+    missing = [n for n in names if cached_wheel(n) is None]
+    if not missing:
+        return
+    CACHE.mkdir(parents=True, exist_ok=True)
+    specs = [f"{n}=={PYPI_WHEELS[n][0]}" for n in missing]
+    log(f"downloading from PyPI: {' '.join(specs)}")
+    with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
+        # Pure-Python wheels only, chosen for Pyodide's Python; --no-deps: see module docstring.
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+               "--no-deps", "--only-binary=:all:", "--implementation", "py", "--abi", "none",
+               "--platform", "any", "--python-version", pyodide_python_version().rsplit(".", 1)[0],
+               "-d", tmp, *specs]  # fmt: skip
+        subprocess.run(cmd, check=True)
+        for got in Path(tmp).glob("*.whl"):
+            actual = sha256_file(got)
+            if actual not in {sha for _, sha in PYPI_WHEELS.values()}:
+                raise SystemExit(f"build.py: sha256 of {got.name} is {actual}, not the pinned one")
+            os.replace(got, CACHE / got.name)
+
+
 def fetch_pypi_wheel(name: str) -> Path:
     """The pinned PyPI wheel of ``name`` (downloaded once into .build/cache, sha256-checked)."""
     if name not in PYPI_WHEELS:
@@ -326,27 +362,11 @@ def fetch_pypi_wheel(name: str) -> Path:
             f"build.py: {name!r} is needed in the browser but not pinned in PYPI_WHEELS; "
             f"add it (version + sha256 of its py3-none-any wheel) to tools/build.py"
         )
-    version, sha = PYPI_WHEELS[name]
-    prefix = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}-"
-    for cached in CACHE.glob("*.whl"):
-        if cached.name.lower().startswith(prefix) and sha256_file(cached) == sha:
-            return cached
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
-        # Pure-Python wheels only, chosen for Pyodide's Python; --no-deps: see module docstring.
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-               "--no-deps", "--only-binary=:all:", "--implementation", "py", "--abi", "none",
-               "--platform", "any", "--python-version", pyodide_python_version().rsplit(".", 1)[0],
-               "-d", tmp, f"{name}=={version}"]  # fmt: skip
-        log(f"downloading {name}=={version} from PyPI")
-        subprocess.run(cmd, check=True)
-        (got,) = Path(tmp).glob("*.whl")
-        actual = sha256_file(got)
-        if actual != sha:
-            raise SystemExit(f"build.py: sha256 mismatch for {got.name}: {actual} != pinned {sha}")
-        dst = CACHE / got.name
-        os.replace(got, dst)
-        return dst
+    download_pinned([name])
+    path = cached_wheel(name)
+    if path is None:
+        raise SystemExit(f"build.py: pip did not download {name}=={PYPI_WHEELS[name][0]}")
+    return path
 
 
 def resolve_closure(roots: Iterable[str], local: dict[str, WheelInfo]) -> list[WheelInfo]:
@@ -361,7 +381,9 @@ def resolve_closure(roots: Iterable[str], local: dict[str, WheelInfo]) -> list[W
             return
         if key in visiting:
             cycle = " -> ".join([*visiting[visiting.index(key) :], key])
-            raise SystemExit(f"build.py: dependency cycle {cycle}: Pyodide's lock loader hangs on it")
+            raise SystemExit(
+                f"build.py: dependency cycle {cycle}: Pyodide's lock loader hangs on it"
+            )
         visiting.append(key)
         info = local.get(key) or read_wheel(fetch_pypi_wheel(key))
         for dep in info.requires:
@@ -377,7 +399,7 @@ def resolve_closure(roots: Iterable[str], local: dict[str, WheelInfo]) -> list[W
 
 def lock_with(base: dict[str, Any], wheels: Iterable[WheelInfo]) -> dict[str, Any]:
     """A copy of a pyodide-lock.json with entries for ``wheels`` (added or replaced)."""
-    lock = json.loads(json.dumps(base))
+    lock = copy.deepcopy(base)
     packages = lock["packages"]
     for w in wheels:
         old = packages.get(w.key, {})
@@ -404,13 +426,21 @@ def lock_with(base: dict[str, Any], wheels: Iterable[WheelInfo]) -> dict[str, An
 def pyodide_folder(dst: Path, wheels: list[WheelInfo]) -> None:
     """npm pyodide runtime + ``wheels`` + a lock listing them, mirrored into ``dst``."""
     base = json.loads((NPM_PYODIDE / "pyodide-lock.json").read_text())
-    runtime = [p for p in NPM_PYODIDE.iterdir() if p.is_file() and p.name != "pyodide-lock.json"]
+    runtime = [
+        p
+        for p in NPM_PYODIDE.iterdir()
+        if p.is_file()
+        and p.name not in ("pyodide-lock.json", "package.json", "README.md")
+        and not p.name.endswith(".d.ts")
+    ]
     wanted = {p.name for p in runtime} | {w.path.name for w in wheels} | {"pyodide-lock.json"}
     for p in runtime:
         copy_if_changed(p, dst / p.name)
     for w in wheels:
         copy_if_changed(w.path, dst / w.path.name)
-    write_if_changed(dst / "pyodide-lock.json", json.dumps(lock_with(base, wheels), indent=1) + "\n")
+    write_if_changed(
+        dst / "pyodide-lock.json", json.dumps(lock_with(base, wheels), indent=1) + "\n"
+    )
     for p in dst.iterdir():  # stale wheels from older pins
         if p.is_file() and p.name not in wanted:
             p.unlink()
@@ -429,7 +459,9 @@ def build_project_wheel() -> WheelInfo:
 
     def action() -> None:
         if not (ROOT / "README.md").exists():
-            raise SystemExit("build.py: README.md is missing; hatchling refuses to build without it")
+            raise SystemExit(
+                "build.py: README.md is missing; hatchling refuses to build without it"
+            )
         with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
             cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
                    "--no-deps", "-w", tmp, str(ROOT)]  # fmt: skip
@@ -502,18 +534,18 @@ def build_site_wheels(project: WheelInfo) -> None:
         files[Path("manifest.json")] = (json.dumps(manifest, indent=2) + "\n").encode()
         links = []
         for w in wheels:
-            rel = f"../../{w.path.name}#sha256={w.sha256}"
+            href = f"../../{w.path.name}#sha256={w.sha256}"
             links.append(f'<a href="{html.escape(w.key)}/">{html.escape(w.key)}</a><br>')
             page = (
-                "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" "
-                f"content=\"1.0\"><title>Links for {html.escape(w.key)}</title></head><body>\n"
+                '<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" '
+                f'content="1.0"><title>Links for {html.escape(w.key)}</title></head><body>\n'
                 f"<h1>Links for {html.escape(w.key)}</h1>\n"
-                f'<a href="{html.escape(rel)}">{html.escape(w.path.name)}</a><br>\n'
+                f'<a href="{html.escape(href)}">{html.escape(w.path.name)}</a><br>\n'
                 "</body></html>\n"
             )
             files[Path("simple") / w.key / "index.html"] = page.encode()
         files[Path("simple") / "index.html"] = (
-            "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\">"
+            '<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">'
             "<title>Simple index</title></head><body>\n" + "\n".join(links) + "\n</body></html>\n"
         ).encode()
         for rel, content in files.items():
@@ -561,9 +593,22 @@ def build_pyscript() -> None:
 GENERATED_TOP = {"pyodide", "pyscript", "wheels", "js", "harness"}
 
 
+PYSCRIPT_CONFIG = "pyscript.json"
+
+
 def build_static() -> None:
-    """tools/harness -> site/harness; web/* -> site/ (stale copies of removed files go)."""
-    mirror(HARNESS, SITE / "harness")
+    """tools/harness -> site/harness; web/* -> site/ (stale copies of removed files go).
+
+    Also writes harness/pyscript.json, a PyScript config using the local interpreter (no CDN)
+    and our wheels by relative URL (PyScript resolves those against the page).
+    """
+    mirror(HARNESS, SITE / "harness", keep=lambda rel: rel == Path(PYSCRIPT_CONFIG))
+    manifest = json.loads((SITE / "wheels" / "manifest.json").read_text())
+    config = {
+        "interpreter": "../pyodide/pyodide.mjs",
+        "packages": [f"../wheels/{name}" for name in manifest["wheels"]],
+    }
+    write_if_changed(SITE / "harness" / PYSCRIPT_CONFIG, json.dumps(config, indent=2) + "\n")
     clash = sorted(p.name for p in WEB.iterdir() if p.name in GENERATED_TOP) if WEB.is_dir() else []
     if clash:
         raise SystemExit(f"build.py: web/ must not contain {clash}: generated into .build/site/")
@@ -576,13 +621,17 @@ def check_inputs() -> None:
     want = json.loads((ROOT / "package.json").read_text())["devDependencies"]["pyodide"]
     have = json.loads((NPM_PYODIDE / "package.json").read_text())["version"]
     if have != want:
-        raise SystemExit(f"build.py: node_modules has pyodide {have}, package.json pins {want}: run `npm ci`")
+        raise SystemExit(
+            f"build.py: node_modules has pyodide {have}, package.json pins {want}: run `npm ci`"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     global VERBOSE
     parser = argparse.ArgumentParser(description="Build .build/ (site + pyodide-dist).")
-    parser.add_argument("--clean", action="store_true", help="remove .build/ (keeps the wheel cache)")
+    parser.add_argument(
+        "--clean", action="store_true", help="remove .build/ (keeps the wheel cache)"
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
     VERBOSE = args.verbose
@@ -593,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(p) if p.is_dir() else p.unlink()
     check_inputs()
     BUILD.mkdir(exist_ok=True)
+    download_pinned(PYPI_WHEELS)  # all at once (each is needed by some output)
     project = build_project_wheel()
     build_site_pyodide()
     build_site_wheels(project)

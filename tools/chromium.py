@@ -1,5 +1,7 @@
 """Where Chromium is and how to launch it here (shared by the test conftests and tools).
 
+tools/ is not a package: import this file by path (see ``_tool`` in the conftests).
+
 Debian's Chromium (``apt-get install chromium``), never Playwright's download (there is no
 download here: ``playwright install`` fails). ``CHROMIUM`` in the environment overrides the path.
 
@@ -15,9 +17,7 @@ loop"): keep each ``sync_playwright()`` scoped to a test module and out of async
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
 EXECUTABLE = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -30,23 +30,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-TOOLS = Path(__file__).resolve().parent
-
-
-def load_tool(name: str) -> ModuleType:
-    """Import ``tools/<name>.py`` (tools/ is not a package) once per process."""
-    import importlib.util
-
-    mod_name = f"_did_session_tools_{name}"
-    if mod_name in sys.modules:
-        return sys.modules[mod_name]
-    spec = importlib.util.spec_from_file_location(mod_name, TOOLS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[mod_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def check_executable() -> None:

@@ -30,12 +30,14 @@ import argparse
 import contextlib
 import email.utils
 import functools
+import io
 import os
 import sys
 import threading
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT_DEFAULT = Path(__file__).resolve().parent.parent / ".build" / "site"
 IMMUTABLE_DIRS = ("pyodide", "pyscript")
@@ -58,12 +60,14 @@ MIME_TYPES = {
     ".ico": "image/x-icon",
     ".png": "image/png",
 }
+EXTENSIONS_MAP = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+HOST = "127.0.0.1"  # never reachable from other machines
 
 
 class StaticHandler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a page load reuses a few connections
     timeout = 60  # idle keep-alive connections do not hold a thread forever
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map = EXTENSIONS_MAP
     verbose = False
 
     _cache_headers: dict[str, str] | None = None
@@ -74,7 +78,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
             return f"public, max-age={IMMUTABLE_MAX_AGE}"
         return "no-cache"
 
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         self._cache_headers = None
         fs_path = self.translate_path(self.path)
         if os.path.isdir(fs_path) and self.path.split("?", 1)[0].endswith("/"):
@@ -84,11 +88,11 @@ class StaticHandler(SimpleHTTPRequestHandler):
             etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
             self._cache_headers = {"ETag": etag, "Cache-Control": self._cache_policy(fs_path)}
             inm = self.headers.get("If-None-Match")
-            if inm is not None and (inm.strip() == "*" or etag in (t.strip() for t in inm.split(","))):
+            if inm is not None and (
+                inm.strip() == "*" or etag in (t.strip() for t in inm.split(","))
+            ):
                 self.send_response(HTTPStatus.NOT_MODIFIED)
-                self.send_header(
-                    "Last-Modified", email.utils.formatdate(st.st_mtime, usegmt=True)
-                )
+                self.send_header("Last-Modified", email.utils.formatdate(st.st_mtime, usegmt=True))
                 self.end_headers()
                 return None
         return super().send_head()
@@ -119,12 +123,11 @@ def make_server(root: str | os.PathLike[str], port: int = 0, *, verbose: bool = 
     if not root.is_dir():
         raise FileNotFoundError(f"{root} does not exist: run `python tools/build.py` first")
     handler = type("Handler", (StaticHandler,), {"verbose": verbose})
-    return _Server(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
+    return _Server((HOST, port), functools.partial(handler, directory=str(root)))
 
 
 def server_url(server: _Server) -> str:
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return f"http://{HOST}:{server.server_port}/"
 
 
 def start_server(

@@ -56,4 +56,22 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = [*_LAZY, *_error_names, "__version__"]
+__all__ = [  # the public API, then the exceptions
+    "AccountId",
+    "AuthRequest",
+    "Cacao",
+    "DID",
+    "DIDSession",
+    "DagJWS",
+    "EthereumNodeAuth",
+    "EthereumWebAuth",
+    "SiweMessage",
+    "VerifiedJWS",
+    "Verifier",
+    "__version__",
+    "get_account_id",
+    "request_accounts",
+    "verify_jws",
+    "verify_jws_sync",
+    *_error_names,
+]

@@ -21,8 +21,10 @@ system_clock: Clock = time.time
 # RFC 3339 ``date-time`` (EIP-4361 refers to it): full-date "T" full-time, offset Z or
 # +hh:mm. Lower-case t/z are allowed by RFC 3339 section 5.6 but not by EIP-4361's
 # examples or the JS library: refuse them, strictness costs nobody anything here.
+# re.ASCII: \d must not match other Unicode digits (U+FF10.., U+0660..), which int() reads.
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})\Z"
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})\Z",
+    re.ASCII,
 )
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -67,7 +69,7 @@ def parse_rfc3339(text: str) -> float:
 
 def format_iso_ms(seconds: float) -> str:
     """Format Unix seconds like JS ``Date.prototype.toISOString()`` (UTC, milliseconds)."""
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     whole, millis = divmod(ms, 1000)
     t = time.gmtime(whole)
     return (

@@ -23,8 +23,8 @@ class AccountId:
     def __post_init__(self) -> None:
         if isinstance(self.chain_id, bool) or not isinstance(self.chain_id, int):
             raise AccountIdError("chain id must be an int")
-        if self.chain_id <= 0:
-            raise AccountIdError("chain id must be positive")
+        if not 0 < self.chain_id < 10**32:  # CAIP-2: a reference of at most 32 characters
+            raise AccountIdError("chain id must be positive, of at most 32 digits")
         if not isinstance(self.address, str) or not _ADDRESS.match(self.address):
             raise AccountIdError("an Ethereum address is 0x followed by 40 hex digits")
         object.__setattr__(self, "address", self.address.lower())

@@ -100,8 +100,7 @@ class _EthereumAuth:
             chain_id=self.account.chain_id,
             nonce=request.nonce if request.nonce is not None else random_nonce(self._random),
             issued_at=request.issued_at or format_iso_ms(now),
-            expiration_time=request.expiration_time
-            or format_iso_ms(now + DEFAULT_EXPIRES_IN_SECS),
+            expiration_time=request.expiration_time or format_iso_ms(now + DEFAULT_EXPIRES_IN_SECS),
             not_before=request.not_before,
             request_id=request.request_id,
             resources=tuple(request.resources) or None,

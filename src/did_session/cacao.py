@@ -6,6 +6,8 @@ The JSON shape, key order and DAG-CBOR block are exactly those of @didtools/caca
 
 from __future__ import annotations
 
+import copy
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -23,7 +25,7 @@ from .errors import (
     SiweError,
     UnsupportedSignatureTypeError,
 )
-from .siwe import SiweMessage
+from .siwe import MAX_FIELD_LENGTH, MAX_RESOURCES, SiweMessage
 
 HEADER_TYPES = ("eip4361", "caip122")
 DEFAULT_CLOCK_SKEW_SECS = 5 * 60
@@ -31,9 +33,9 @@ DEFAULT_CLOCK_SKEW_SECS = 5 * 60
 # for capabilities issued up to that day.
 LEGACY_CHAIN_ID_CUTOFF = parse_rfc3339("2022-09-20T00:00:00.000Z")
 
-# Limits against oversized input (see SECURITY.md): generous for real capabilities.
-MAX_RESOURCES = 1024
-MAX_FIELD_LENGTH = 8192
+# Limits against oversized input (MAX_RESOURCES, MAX_FIELD_LENGTH) are those of
+# did_session.siwe, so that every message the library lets a wallet sign makes a CACAO
+# that parses again.
 
 _PKH_EIP155 = re.compile(r"did:pkh:eip155:([1-9][0-9]{0,31}):(0x[0-9a-fA-F]{40})\Z")
 _SIG_HEX = re.compile(r"0x[0-9a-fA-F]*\Z")
@@ -55,11 +57,12 @@ _PAYLOAD_ORDER = (
 
 
 def _text(obj: Mapping[str, Any], key: str, where: str, *, required: bool) -> str | None:
-    value = obj.get(key)
-    if value is None:
+    # A present null is refused, not dropped: the CID must be that of the JSON as given.
+    if key not in obj:
         if required:
             raise CacaoError(f"CACAO {where}.{key} is missing")
         return None
+    value = obj[key]
     if not isinstance(value, str):
         raise CacaoError(f"CACAO {where}.{key} must be a string")
     if len(value) > MAX_FIELD_LENGTH:
@@ -102,6 +105,11 @@ class Cacao:
     signature: str
     _extra_signature_fields: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
 
+    def __hash__(self) -> int:
+        # Extra signature fields may hold lists / dicts: hash the always-hashable part
+        # (equal CACAOs still hash equal).
+        return hash((self.header_type, self.payload, self.signature_type, self.signature))
+
     # ---- JSON ---------------------------------------------------------------------
 
     @classmethod
@@ -114,6 +122,9 @@ class Cacao:
             raise CacaoError("a CACAO needs objects h and p")
         if not isinstance(s, Mapping):
             raise CacaoError("a CACAO without a signature object s cannot be used")
+        # Unknown keys would be dropped by to_json, so the CID would not be the JSON's.
+        _no_unknown_keys(obj, ("h", "p", "s"), "")
+        _no_unknown_keys(h, ("t",), "h.")
         header_type = _text(h, "t", "h", required=True)
         assert header_type is not None
         if header_type not in HEADER_TYPES:
@@ -125,8 +136,8 @@ class Cacao:
             values["request_id" if key == "requestId" else key] = _text(
                 p, key, "p", required=required
             )
-        resources = p.get("resources")
-        if resources is not None:
+        if "resources" in p:
+            resources = p["resources"]
             if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
                 raise CacaoError("CACAO p.resources must be a list of strings")
             if len(resources) > MAX_RESOURCES:
@@ -134,13 +145,19 @@ class Cacao:
             if any(len(r) > MAX_FIELD_LENGTH for r in resources):
                 raise CacaoError("a CACAO resource is too long")
             values["resources"] = tuple(resources)
-        unknown = set(p) - {k for k, _ in _PAYLOAD_ORDER}
-        if unknown:
-            raise CacaoError(f"unknown CACAO payload fields: {sorted(unknown)[:5]}")
+        _no_unknown_keys(p, tuple(k for k, _ in _PAYLOAD_ORDER), "p.")
         sig_type = _text(s, "t", "s", required=True)
         sig = _text(s, "s", "s", required=True)
         assert sig_type is not None and sig is not None
         extra = tuple((k, v) for k, v in s.items() if k not in ("t", "s"))
+        if extra:  # e.g. CAIP-74 "m" metadata: kept (it is in the CID), checked, copied
+            from .codecs import dag_cbor
+
+            try:
+                dag_cbor.encode(dict(extra))
+            except DIDSessionError as e:
+                raise CacaoError(f"CACAO s has a field that is not IPLD data: {e}") from e
+            extra = copy.deepcopy(extra)
         return cls(header_type, CacaoPayload(**values), sig_type, sig, extra)
 
     @classmethod
@@ -160,7 +177,8 @@ class Cacao:
     def to_json(self) -> dict[str, Any]:
         """The JSON object in the JS key order (``h``, ``p``, ``s``)."""
         s: dict[str, Any] = {"t": self.signature_type, "s": self.signature}
-        s.update(self._extra_signature_fields)
+        if self._extra_signature_fields:
+            s.update(copy.deepcopy(self._extra_signature_fields))
         return {"h": {"t": self.header_type}, "p": self.payload.to_json(), "s": s}
 
     # ---- SIWE ----------------------------------------------------------------------
@@ -294,6 +312,9 @@ class Cacao:
         nbf = _parse_time(p.nbf, "nbf") if p.nbf is not None else None
         exp = self.expires_at()
         now = at_time if at_time is not None else (clock or system_clock)()
+        if math.isnan(now) or math.isnan(clock_skew_secs) or math.isnan(revocation_phaseout_secs):
+            # NaN compares false with everything: it would pass every check (fail open).
+            raise CacaoError("the time of the check, the skew and the phase-out must be numbers")
         if iat > now + clock_skew_secs or (nbf is not None and nbf > now + clock_skew_secs):
             raise CapabilityNotYetValidError("CACAO is not valid yet")
         if (
@@ -352,6 +373,13 @@ class Cacao:
                 texts.append(msg.to_message(address=address, style="js-legacy"))
         # Remove duplicates (same text in two styles), keeping order.
         return list(OrderedDict.fromkeys(texts))
+
+
+def _no_unknown_keys(obj: Mapping[Any, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = [k for k in obj if k not in known]
+    if unknown:
+        names = sorted(repr(k)[:40] for k in unknown)[:5]
+        raise CacaoError(f"unknown CACAO fields {where}{', '.join(names)}")
 
 
 def _parse_time(value: str | None, name: str) -> float:

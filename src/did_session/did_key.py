@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 _PREFIX: Final = "did:key:"
+# Base58 decoding is quadratic in the length: refuse absurd fingerprints before decoding.
+# The longest real did:keys (RSA-4096) have ~730 characters.
+MAX_FINGERPRINT_LENGTH: Final = 2048
 CONTENT_TYPE_DID_JSON: Final = "application/did+json"
 CONTENT_TYPE_DID_LD_JSON: Final = "application/did+ld+json"
 _LD_CONTEXT: Final = "https://w3id.org/did/v1"
@@ -247,6 +250,8 @@ def encode_did_key(key_type: KeyType, public_key: bytes) -> str:
 def _decode_fingerprint(fingerprint: str) -> DIDKey:
     if not fingerprint:
         raise DIDKeyError("empty did:key")
+    if len(fingerprint) > MAX_FINGERPRINT_LENGTH:
+        raise DIDKeyError(f"did:key longer than {MAX_FINGERPRINT_LENGTH} characters")
     for char, what in (("#", "fragment"), ("?", "query"), ("/", "path")):
         if char in fingerprint:
             raise DIDKeyError(f"did:key must not contain a {what} ({char!r})")

@@ -5,6 +5,7 @@ EIP-191 (version ``0x45``, ``personal_sign``) message hashing, signing and recov
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from did_session.crypto import keccak256, secp256k1_recover, secp256k1_sign_recoverable
 from did_session.errors import AccountIdError, InvalidSignatureError, MalformedError
@@ -23,6 +24,9 @@ _SIGNATURE_HEX = re.compile(r"0x[0-9a-fA-F]{130}")
 _PREFIX = b"\x19Ethereum Signed Message:\n"
 
 
+# Cached: the same few addresses (a session's issuer) are checksummed over and over, and
+# each costs a pure-Python keccak under Pyodide.
+@lru_cache(maxsize=512)
 def _checksum(hex40_lower: str) -> str:
     digest = keccak256(hex40_lower.encode("ascii")).hex()
     return "0x" + "".join(

@@ -134,4 +134,3 @@ __all__ = [
     "Signer",
     "StoredSession",
 ]
-

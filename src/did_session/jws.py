@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import _json
+from ._json import MAX_JSON_DEPTH
 from ._time import Clock
 from .cacao import DEFAULT_CLOCK_SKEW_SECS, Cacao, as_cacao
 from .codecs.bases import b64url_decode, b64url_encode
@@ -26,6 +28,7 @@ from .errors import (
     JWSError,
     MalformedError,
     UnsupportedAlgorithmError,
+    UnsupportedError,
 )
 from .interfaces import SignatureVerifier, Signer
 
@@ -40,8 +43,8 @@ MAX_JWS_LENGTH = 1 << 20  # 1 MiB of text: far beyond any session signature.
 
 def _is_array_index(key: str) -> bool:
     # ECMAScript array index: canonical numeric string of an integer below 2**32 - 1.
-    return key.isdigit() and key.isascii() and (key == "0" or key[0] != "0") and (
-        int(key) < 2**32 - 1
+    return (
+        key.isdigit() and key.isascii() and (key == "0" or key[0] != "0") and (int(key) < 2**32 - 1)
     )
 
 
@@ -66,7 +69,11 @@ def _js_number(value: float) -> str:
     return text
 
 
-def _js_json(value: Any) -> str:
+def _js_json(value: Any, depth: int = 0) -> str:
+    # The depth is bounded explicitly, not by the recursion limit: str.join re-enters C
+    # at each level, and some libraries raise the limit beyond what the C stack holds.
+    if depth > MAX_JSON_DEPTH:
+        raise JWSError(f"JSON value nested deeper than {MAX_JSON_DEPTH} (or cyclic)")
     if value is None:
         return "null"
     if value is True:
@@ -84,18 +91,25 @@ def _js_json(value: Any) -> str:
             if not isinstance(k, str):
                 raise JWSError("JSON object keys must be strings")
         parts = [
-            f"{json.dumps(k, ensure_ascii=False)}:{_js_json(value[k])}"
+            f"{json.dumps(k, ensure_ascii=False)}:{_js_json(value[k], depth + 1)}"
             for k in _js_key_order(list(value))
         ]
         return "{" + ",".join(parts) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_js_json(v) for v in value) + "]"
+        return "[" + ",".join([_js_json(v, depth + 1) for v in value]) + "]"
     raise JWSError(f"cannot encode a {type(value).__name__} as JSON")
 
 
 def encode_json_section(value: Mapping[str, Any] | list[Any]) -> str:
     """base64url of the JS-stable compact JSON of ``value``."""
-    return b64url_encode(_js_json(value).encode("utf-8"))
+    try:
+        text = _js_json(value)
+    except RecursionError as e:  # a cyclic or absurdly deep value
+        raise JWSError("JSON value nested too deeply (or cyclic)") from e
+    try:
+        return b64url_encode(text.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        raise JWSError("JSON text is not valid Unicode (lone surrogate)") from e
 
 
 # ---- creating --------------------------------------------------------------------------
@@ -177,8 +191,8 @@ class VerifiedJWS:
     def payload_json(self) -> Any:
         """The payload decoded as JSON (raise :class:`JWSError` if it is not JSON)."""
         try:
-            return json.loads(self.payload)
-        except (ValueError, UnicodeDecodeError) as e:
+            return _json.loads(self.payload.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:
             raise JWSError("the JWS payload is not JSON") from e
 
 
@@ -210,8 +224,9 @@ def _parts(jws: Mapping[str, Any] | str) -> tuple[str, str, str]:
 
 def decode_header(protected: str) -> dict[str, Any]:
     try:
-        header = json.loads(b64url_decode(protected))
-    except (EncodingError, ValueError, UnicodeDecodeError) as e:
+        # UTF-8 only (json.loads would also guess UTF-16/32 from bytes), as JS decodes it.
+        header = _json.loads(b64url_decode(protected).decode("utf-8"))
+    except (EncodingError, ValueError, UnicodeDecodeError, RecursionError) as e:
         raise JWSError("the JWS protected header is not base64url JSON") from e
     if not isinstance(header, dict):
         raise JWSError("the JWS protected header is not a JSON object")
@@ -311,5 +326,5 @@ def _same_did(did: str, key: DIDKey) -> bool:
         from .did_key import decode_did_key
 
         return decode_did_key(did) == key  # legacy P-256 forms of the same key
-    except MalformedError:
+    except (MalformedError, UnsupportedError):  # not a did:key we read: not the signer
         return False

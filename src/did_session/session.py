@@ -9,11 +9,13 @@ carry across pages and machines.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import _json
 from ._time import Clock, format_iso_ms, system_clock
 from .accounts import AccountId
 from .auth import AuthMethod, AuthRequest, RandomBytes, as_resources
@@ -34,6 +36,7 @@ from .interfaces import KeyBackend, Platform, SessionStore, Signer, StoredSessio
 from .jws import VerifiedJWS, create_jws, verify_jws
 
 MAX_SERIALIZED_LENGTH = 1 << 20
+_LAST_ISO_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: RFC 3339 has 4-digit years
 
 
 @dataclass(frozen=True)
@@ -226,8 +229,8 @@ class DIDSession:
             raise SerializedSessionError("a serialized session is a base64url string")
         try:
             raw = b64url_decode(session.strip(), allow_padding=True)
-            data = json.loads(raw.decode("utf-8"))
-        except (EncodingError, ValueError, UnicodeDecodeError) as e:
+            data = _json.loads(raw.decode("utf-8"))
+        except (EncodingError, ValueError, UnicodeDecodeError, RecursionError) as e:
             raise SerializedSessionError("not a serialized session (base64url JSON)") from e
         if not isinstance(data, dict) or set(data) != {"sessionKeySeed", "cacao"}:
             raise SerializedSessionError(
@@ -280,7 +283,7 @@ class DIDSession:
         """
         wanted = as_resources(resources, required=True)
         account_id = _account_id(account)
-        store = store or _platform().default_store()
+        store = _store(store)
         async with _lock(store, account_id):
             stored = await store.load(account_id)
             if stored is not None:
@@ -318,14 +321,14 @@ class DIDSession:
     ) -> bool:
         """True iff a stored, unexpired session of ``account`` covers ``resources``."""
         wanted = as_resources(resources, required=False)
-        stored = await (store or _platform().default_store()).load(_account_id(account))
+        stored = await _store(store).load(_account_id(account))
         session = _from_stored(stored, clock) if stored is not None else None
         return session is not None and session.is_authorized(wanted)
 
     @classmethod
     async def remove(cls, account: AccountId | str, *, store: SessionStore | None = None) -> None:
         """Forget the stored session of ``account`` (log out)."""
-        await (store or _platform().default_store()).delete(_account_id(account))
+        await _store(store).delete(_account_id(account))
 
     # ---- getters --------------------------------------------------------------------
 
@@ -385,6 +388,11 @@ def _platform() -> Platform:
     return current_platform()
 
 
+def _store(store: SessionStore | None) -> SessionStore:
+    # Not `store or ...`: an empty store may be falsy (MemoryStore has __len__).
+    return store if store is not None else _platform().default_store()
+
+
 def _keys(keys: KeyBackend | None) -> KeyBackend:
     return keys if keys is not None else _platform().keys
 
@@ -432,8 +440,13 @@ async def _ask(
 ) -> Cacao:
     now = clock()
     if expires_in_secs is not None:
-        if isinstance(expires_in_secs, bool) or expires_in_secs <= 0:
-            raise SessionError("expires_in_secs must be a positive number")
+        if (
+            isinstance(expires_in_secs, bool)
+            or not isinstance(expires_in_secs, int | float)
+            or not 0 < expires_in_secs < math.inf
+            or now + expires_in_secs > _LAST_ISO_TIME
+        ):
+            raise SessionError("expires_in_secs must be a positive number (before year 10000)")
         expiration_time = format_iso_ms(now + expires_in_secs)
     request = AuthRequest(
         uri=signer.did,

@@ -28,12 +28,32 @@ from typing import Any, Final, Literal
 from ._time import parse_rfc3339
 from .errors import MalformedError, SiweError
 
-__all__ = ["HEADER_SUFFIX", "SiweMessage", "SiweStyle", "is_domain", "is_uri"]
+__all__ = [
+    "HEADER_SUFFIX",
+    "MAX_FIELD_LENGTH",
+    "MAX_MESSAGE_LENGTH",
+    "MAX_RESOURCES",
+    "SiweMessage",
+    "SiweStyle",
+    "is_domain",
+    "is_uri",
+]
 
 SiweStyle = Literal["eip4361", "js", "js-legacy"]
 _STYLES: Final = ("eip4361", "js", "js-legacy")
 
 HEADER_SUFFIX: Final = " wants you to sign in with your Ethereum account:"
+
+# Limits against oversized input, generous for real messages (a few hundred bytes to a
+# few KB). The CACAO parser applies the same field and resource limits, and a message of
+# MAX_MESSAGE_LENGTH still serializes as a session well within its 1 MiB limit, so
+# whatever a wallet is asked to sign makes a CACAO and a session that load again.
+MAX_FIELD_LENGTH: Final = 8192
+"""Longest value of any one field (or resource), in characters."""
+MAX_RESOURCES: Final = 1024
+"""Most resources in one message."""
+MAX_MESSAGE_LENGTH: Final = 256 * 1024
+"""Longest message text (the EIP-4361 rendering), in characters."""
 
 # --- RFC 3986 building blocks (ASCII only: Python's \d and \w would match Unicode) -----
 
@@ -159,7 +179,14 @@ def _check_text(field: str, value: object) -> str:
         raise SiweError(f"{field} must not contain a line break (CR or LF): {_show(value)}")
     if not value.isascii():
         raise SiweError(f"{field} must be ASCII (EIP-4361 messages are ASCII): {_show(value)}")
+    if len(value) > MAX_FIELD_LENGTH:
+        raise SiweError(f"{field} is longer than {MAX_FIELD_LENGTH} characters")
     return value
+
+
+def _check_resources_count(resources: Sequence[Any]) -> None:
+    if len(resources) > MAX_RESOURCES:
+        raise SiweError(f"resources has more than {MAX_RESOURCES} entries")
 
 
 def _check_time(field: str, value: object) -> None:
@@ -312,9 +339,16 @@ class SiweMessage:
         if self.resources is not None:
             if not isinstance(self.resources, list | tuple):
                 raise SiweError("resources must be a list or tuple")
+            _check_resources_count(self.resources)
             for index, resource in enumerate(self.resources):
                 _check_text(f"resources[{index}]", resource)
             object.__setattr__(self, "resources", tuple(self.resources))
+        self._check_length()
+
+    def _check_length(self) -> None:
+        # The eip4361 rendering is the longest of the three styles.
+        if len(self.to_message()) > MAX_MESSAGE_LENGTH:
+            raise SiweError(f"the message is longer than {MAX_MESSAGE_LENGTH} characters")
 
     def _validate(self) -> None:
         domain = _check_text("domain", self.domain)
@@ -375,6 +409,7 @@ class SiweMessage:
                 raise SiweError(
                     f"resources must be a list or tuple of URIs, not {type(resources).__name__}"
                 )
+            _check_resources_count(resources)
             for index, resource in enumerate(resources):
                 field = f"resources[{index}]"
                 if not is_uri(_check_text(field, resource)):
@@ -385,6 +420,7 @@ class SiweMessage:
             scheme = _check_text("scheme", self.scheme)
             if not _SCHEME.fullmatch(scheme):
                 raise SiweError(f"scheme is not an RFC 3986 scheme: {_show(scheme)}")
+        self._check_length()
 
     # ---- rendering ---------------------------------------------------------------------
 
@@ -448,6 +484,8 @@ class SiweMessage:
         """Parse EIP-4361 text strictly (exact layout, order and field grammar)."""
         if not isinstance(text, str):
             raise SiweError(f"a SIWE message must be a str, not {type(text).__name__}")
+        if len(text) > MAX_MESSAGE_LENGTH:
+            raise SiweError(f"message is longer than {MAX_MESSAGE_LENGTH} characters")
         if not text.isascii():
             offset = next(i for i, c in enumerate(text) if ord(c) > 0x7F)
             raise SiweError(f"message has a non-ASCII character at offset {offset}")

@@ -108,7 +108,9 @@ class Verifier:
     def _check_expectations(self, cacao: Cacao, now: float) -> None:
         p = cacao.payload
         if self.domains is not None and p.domain not in self._domains:
-            raise CapabilityMismatchError(f"capability granted to another domain ({p.domain!r:.80})")
+            raise CapabilityMismatchError(
+                f"capability granted to another domain ({p.domain!r:.80})"
+            )
         if not resources_covered(cacao.resources, list(self.required_resources)):
             raise CapabilityMismatchError("capability does not grant the required resources")
         if self.max_capability_age_secs is not None:

@@ -7,6 +7,7 @@ In CPython a provider is any object with ``async request(args: dict)``. In the b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,18 +67,25 @@ async def request_accounts(provider: EIP1193Provider | None) -> list[str]:
     return list(result)
 
 
+# EIP-695 answers "0x" + hex; some wallets answer a decimal string or a number. ASCII
+# digits only (int() would also read "0x_1", " 1" or full-width digits); at most 32 digits, the
+# CAIP-2 limit that a did:pkh / AccountId can hold.
+_CHAIN_ID_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
+_CHAIN_ID_DEC = re.compile(r"[0-9]{1,32}\Z")
+_CHAIN_ID_MAX = 10**32 - 1
+
+
 async def request_chain_id(provider: EIP1193Provider | None) -> int:
     """``eth_chainId`` as an int (the wallet answers a hex string)."""
     result = await wallet_request(provider, "eth_chainId")
-    try:
-        if isinstance(result, str):
-            value = int(result, 16) if result.lower().startswith("0x") else int(result)
-        elif isinstance(result, int) and not isinstance(result, bool):
-            value = result
-        else:
-            raise ValueError
-    except ValueError:
-        raise WalletResponseError("the wallet returned a malformed chain id") from None
-    if value <= 0:
+    value = -1
+    if isinstance(result, str):
+        if _CHAIN_ID_HEX.match(result):
+            value = int(result[2:], 16)
+        elif _CHAIN_ID_DEC.match(result):
+            value = int(result)
+    elif isinstance(result, int) and not isinstance(result, bool):
+        value = result
+    if not 0 < value <= _CHAIN_ID_MAX:
         raise WalletResponseError("the wallet returned a malformed chain id")
     return value

@@ -143,7 +143,9 @@ def test_malformed_cacao_json(mutate: Any) -> None:
 
 
 @pytest.mark.parametrize("field", ["iat", "exp", "nbf"])
-@pytest.mark.parametrize("bad", ["", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "NaN"])
+@pytest.mark.parametrize(
+    "bad", ["", "yesterday", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "NaN"]
+)
 def test_malformed_times_fail_closed(field: str, bad: str) -> None:
     data = copy.deepcopy(REF_CACAO)
     data["p"][field] = bad

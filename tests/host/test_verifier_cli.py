@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = AccountId.parse("eip155:1:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")
 
 
-def make_session(domain: str = "127.0.0.1", resources: list[str] | None = None, **kw: Any) -> DIDSession:
+def make_session(
+    domain: str = "127.0.0.1", resources: list[str] | None = None, **kw: Any
+) -> DIDSession:
     auth = EthereumNodeAuth.get_auth_method(TestWallet(), ACCOUNT, domain)
     return asyncio.run(DIDSession.authorize(auth, resources=resources or ["ceramic://*"], **kw))
 
@@ -48,7 +50,9 @@ def test_verify_jws_sync_without_event_loop(signed: tuple[DIDSession, dict[str, 
     assert result.issuer == session.id and result.payload_json() == {"note": "hi"}
 
 
-async def test_sync_facade_works_inside_a_running_loop(signed: tuple[DIDSession, dict[str, Any]]) -> None:
+async def test_sync_facade_works_inside_a_running_loop(
+    signed: tuple[DIDSession, dict[str, Any]],
+) -> None:
     session, jws = signed  # e.g. a sync view called from an async framework
     assert verify_jws_sync(jws, capability=session.cacao).signer_did == session.did.id
 
@@ -56,7 +60,9 @@ async def test_sync_facade_works_inside_a_running_loop(signed: tuple[DIDSession,
 def test_verifier_expectations(signed: tuple[DIDSession, dict[str, Any]]) -> None:
     session, jws = signed
     cacao = session.cacao.to_json()
-    ok = Verifier(domains=["127.0.0.1"], required_resources=["ceramic://*"], max_capability_age_secs=60)
+    ok = Verifier(
+        domains=["127.0.0.1"], required_resources=["ceramic://*"], max_capability_age_secs=60
+    )
     assert ok.verify(jws, cacao).issuer == session.id
     assert ok.verify(jws, session.cacao.block).issuer == session.id  # a DagJWS cacaoBlock
     refusals = [
@@ -83,7 +89,11 @@ def test_verifier_expectations(signed: tuple[DIDSession, dict[str, Any]]) -> Non
 def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str]:
     proc = subprocess.run(
         [sys.executable, "-m", "did_session", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     return proc.returncode, proc.stdout
 
@@ -112,11 +122,22 @@ def test_cli_verify(signed: tuple[DIDSession, dict[str, Any]], tmp_path: Path) -
     cacao_file.write_text(json.dumps(session.cacao.to_json()))
     jws_file = tmp_path / "jws.json"
     jws_file.write_text(json.dumps(jws))
-    code, out = run_cli("verify", str(jws_file), "--cacao", str(cacao_file), "--json",
-                        "--domain", "127.0.0.1", "--resource", "ceramic://*")
+    code, out = run_cli(
+        "verify",
+        str(jws_file),
+        "--cacao",
+        str(cacao_file),
+        "--json",
+        "--domain",
+        "127.0.0.1",
+        "--resource",
+        "ceramic://*",
+    )
     assert code == 0, out
     info = json.loads(out)
-    assert info["valid"] is True and info["issuer"] == session.id and info["payload"] == {"note": "hi"}
+    assert (
+        info["valid"] is True and info["issuer"] == session.id and info["payload"] == {"note": "hi"}
+    )
     assert run_cli("verify", str(jws_file), "--cacao", str(cacao_file), "--domain", "x.org")[0] == 1
     from did_session.codecs.bases import b64url_encode
 
@@ -142,8 +163,12 @@ def test_server_example(signed: tuple[DIDSession, dict[str, Any]]) -> None:
     url = f"http://127.0.0.1:{server.server_address[1]}/api/notes"
 
     def post(body: Any) -> tuple[int, dict[str, Any]]:
-        req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            url,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 return resp.status, json.loads(resp.read())

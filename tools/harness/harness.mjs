@@ -1,6 +1,7 @@
 // Test harness: loads Pyodide and the wheels listed in ../wheels/manifest.json, then sets
 // document.body.dataset.state = "ready" (or "error", with the message in #error) and exposes
-//   window.runPython(code) -> Promise<JSON-like value>   (pyodide.runPythonAsync, converted)
+//   window.runPython(code) -> Promise<JSON-like value>   (pyodide.runPythonAsync, converted:
+//                             dicts -> objects, tuples/sets -> arrays, bytes -> arrays of ints)
 //   window.pyodide, window.harnessTimings {startMs, pyodideMs, wheelsMs, readyMs}
 // Query string: ?nowheels skips loading our wheels.
 
@@ -17,10 +18,22 @@ function setState(state, message) {
   }
 }
 
+// Sets and Maps do not survive Playwright's serialisation: make them arrays / objects.
+function jsonable(value) {
+  if (value instanceof Set) return Array.from(value, jsonable);
+  if (value instanceof Map) return Object.fromEntries(Array.from(value, ([k, v]) => [k, jsonable(v)]));
+  if (ArrayBuffer.isView(value)) return Array.from(value);
+  if (Array.isArray(value)) return value.map(jsonable);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonable(v)]));
+  }
+  return value;
+}
+
 function toPlain(pyodide, value) {
   if (value instanceof pyodide.ffi.PyProxy) {
     try {
-      return value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+      return jsonable(value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false }));
     } finally {
       value.destroy();
     }

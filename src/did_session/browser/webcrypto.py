@@ -129,7 +129,10 @@ class WebCryptoKeyBackend:
         private = await _call(
             "importKey",
             _subtle().importKey(
-                "pkcs8", to_js_bytes(_ED25519_PKCS8_PREFIX + seed), _alg().ed25519, True,
+                "pkcs8",
+                to_js_bytes(_ED25519_PKCS8_PREFIX + seed),
+                _alg().ed25519,
+                True,
                 _alg().sign,
             ),
         )

@@ -173,7 +173,8 @@ def secp256k1_sign_recoverable(private_key: bytes, msg_hash: bytes) -> tuple[byt
     _scalar(private_key, _K1_N, "secp256k1")
     if len(msg_hash) != 32:
         raise MalformedError("secp256k1 message hash must be 32 bytes")
-    sig = bytes(coincurve.PrivateKey(bytes(private_key)).sign_recoverable(msg_hash, hasher=None))
+    key = coincurve.PrivateKey(bytes(private_key))
+    sig = bytes(key.sign_recoverable(bytes(msg_hash), hasher=None))
     return sig[:64], sig[64]
 
 
