@@ -45,9 +45,10 @@ def _median_ms(fn: Callable[[], object], iterations: int) -> float:
 
 
 def _sessions() -> tuple[object, object]:
+    from tests.wallet import TestWallet
+
     from did_session import AccountId, DIDSession, EthereumNodeAuth
     from did_session.host import MemoryStore
-    from tests.wallet import TestWallet
 
     account = AccountId.parse("eip155:1:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")
     auth = EthereumNodeAuth.get_auth_method(TestWallet(), account, "bench.example")
