@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import _json
@@ -51,22 +52,36 @@ def _is_array_index(key: str) -> bool:
 def _js_key_order(keys: list[str]) -> list[str]:
     # fast-json-stable-stringify sorts by UTF-16 code units; JSON.parse then moves array
     # index keys to the front in numeric order.
-    ordered = sorted(keys, key=lambda k: k.encode("utf-16-be"))
+    ordered = sorted(keys, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
     index_keys = sorted((k for k in ordered if _is_array_index(k)), key=int)
     return index_keys + [k for k in ordered if not _is_array_index(k)]
 
 
 def _js_number(value: float) -> str:
+    # ECMAScript Number::toString: the shortest round-trip digits (Python's repr has the
+    # same), laid out as JS does: plain decimals for 1e-7 < |x| < 1e21, else an exponent.
     if not math.isfinite(value):
         raise JWSError("JSON payloads cannot hold NaN or Infinity")
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)  # shortest round trip, as JS; only the exponent form differs
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{int(exp.lstrip('+-'))}"
-    return text
+    if value == 0:
+        return "0"  # also -0, as JSON.stringify
+    mantissa, _, exp_text = repr(abs(value)).partition("e")
+    int_part, _, frac_part = mantissa.partition(".")
+    significant = (int_part + frac_part).lstrip("0")  # abs(value) = int(...) * 10**exp
+    exp = int(exp_text or 0) - len(frac_part)
+    n = len(significant) + exp  # abs(value) = 0.<digits> * 10**n, as in the ECMAScript spec
+    digits = significant.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        text = digits[0] + ("." + digits[1:] if k > 1 else "") + ("e+" if e >= 0 else "e-")
+        text += str(abs(e))
+    return "-" + text if value < 0 else text
 
 
 def _js_json(value: Any, depth: int = 0) -> str:
@@ -135,6 +150,15 @@ def _payload_section(payload: Mapping[str, Any] | list[Any] | str | bytes) -> st
     raise JWSError(f"cannot sign a {type(payload).__name__} payload")
 
 
+@lru_cache(maxsize=64)
+def _plain_header_section(cap: str | None, did: str, alg: str) -> str:
+    # A session signs every JWS with the same {alg, cap, kid}: encode it once.
+    header: dict[str, Any] = {"kid": kid_for(did), "alg": alg}
+    if cap is not None:
+        header["cap"] = cap
+    return encode_json_section(header)
+
+
 async def create_jws(
     signer: Signer,
     payload: Mapping[str, Any] | list[Any] | str | bytes,
@@ -146,12 +170,15 @@ async def create_jws(
 
     ``cap`` is the capability URL (``ipfs://<cid>``) put in the protected header.
     """
-    header: dict[str, Any] = dict(protected or {})
-    if cap is not None:
-        header["cap"] = cap
-    header["kid"] = kid_for(signer.did)
-    header["alg"] = signer.alg
-    header_section = encode_json_section(header)
+    if protected:
+        header: dict[str, Any] = dict(protected)
+        if cap is not None:
+            header["cap"] = cap
+        header["kid"] = kid_for(signer.did)
+        header["alg"] = signer.alg
+        header_section = encode_json_section(header)
+    else:
+        header_section = _plain_header_section(cap, signer.did, signer.alg)
     payload_section = _payload_section(payload)
     signature = await signer.sign(f"{header_section}.{payload_section}".encode("ascii"))
     return {

@@ -60,6 +60,8 @@ class DID:
         self._signer = signer
         self._capability = capability
         self._clock = clock
+        self._cap_url: str | None = None
+        self._cap_exp: float | None = None
 
     @property
     def id(self) -> str:
@@ -100,10 +102,13 @@ class DID:
     def _cap(self) -> str | None:
         if self._capability is None:
             return None
-        exp = self._capability.expires_at()
+        if self._cap_url is None:  # the capability never changes: parse and encode once
+            self._cap_exp = self._capability.expires_at()
+            self._cap_url = f"ipfs://{self._capability.cid}"
+        exp = self._cap_exp
         if exp is not None and exp < self._clock():
             raise SessionExpiredError("Capability is expired, cannot create a valid signature")
-        return f"ipfs://{self._capability.cid}"
+        return self._cap_url
 
     async def create_jws(
         self,

@@ -43,7 +43,14 @@ def wallet_error(code: Any, message: Any) -> WalletError:
 async def wallet_request(
     provider: EIP1193Provider | None, method: str, params: Sequence[Any] = ()
 ) -> Any:
-    """Send one request to the wallet; every failure becomes a :class:`WalletError`."""
+    """Send one request to the wallet; every failure becomes a :class:`WalletError`.
+
+    ``provider`` None means the platform's default (``window.ethereum`` in a page); a raw
+    JS object is wrapped by the browser back end.
+    """
+    from .platform import current_platform
+
+    provider = current_platform().adapt_provider(provider)
     if provider is None:
         raise WalletUnavailableError(
             "no Ethereum wallet: install a browser wallet (window.ethereum) or pass a provider"

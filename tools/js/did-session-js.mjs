@@ -30,6 +30,10 @@ import {
 import { DID } from "dids";
 import KeyResolver, { getResolver as getKeyResolver } from "key-did-resolver";
 import * as uint8arrays from "uint8arrays";
+// The secp256k1 / keccak code the JS verifier runs (for bench/: the same primitives reached
+// from Python through the FFI).
+import { secp256k1 } from "@noble/curves/secp256k1";
+import { keccak_256 } from "@noble/hashes/sha3";
 
 window.DIDSessionJS = Object.freeze({
   DIDSession,
@@ -48,6 +52,7 @@ window.DIDSessionJS = Object.freeze({
   getEIP191Verifier,
   verifyEIP191Signature,
   uint8arrays,
+  noble: Object.freeze({ secp256k1, keccak_256 }),
   versions: Object.freeze({
     "did-session": "4.0.0",
     "@didtools/pkh-ethereum": "0.6.0",

@@ -17,51 +17,75 @@ from pyodide.ffi import JsException, JsProxy, to_js
 
 _HELPERS = r"""
 ({
-  request(req) {
+  run(db, storeName, mode, method, args) {
+    // One request in its own transaction; resolves with the request's result once the
+    // transaction has COMMITTED (durable), rejects with the error if it aborts. A failed
+    // request aborts its transaction (we never preventDefault it): nothing half-written.
     return new Promise((resolve, reject) => {
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = (ev) => { ev.preventDefault(); reject(req.error); };
-    });
-  },
-  transaction(tx) {
-    // Resolves once the transaction has committed (durable), rejects if it aborts.
-    return new Promise((resolve, reject) => {
-      tx.oncomplete = () => resolve(true);
-      tx.onerror = (ev) => { ev.preventDefault(); };
-      tx.onabort = () => reject(tx.error || new DOMException("transaction aborted", "AbortError"));
+      let tx, req;
+      try {
+        tx = db.transaction(storeName, mode);
+        req = tx.objectStore(storeName)[method](...args);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      tx.oncomplete = () => resolve(req.result);
+      tx.onabort = () => reject(tx.error || req.error || new DOMException("transaction aborted", "AbortError"));
     });
   },
   open(name, version, storeName) {
     return new Promise((resolve, reject) => {
       let req;
-      try { req = indexedDB.open(name, version); } catch (e) { reject(e); return; }
+      let settled = false;
+      const fail = (error) => { settled = true; reject(error); };
+      try { req = indexedDB.open(name, version); } catch (e) { fail(e); return; }
       req.onupgradeneeded = () => {
         const db = req.result;
         if (!db.objectStoreNames.contains(storeName)) db.createObjectStore(storeName);
       };
       req.onsuccess = () => {
         const db = req.result;
+        if (settled) { db.close(); return; }  // we gave up on it (blocked): do not leak it
+        settled = true;
         // Let another tab upgrade or delete the database: close, and reopen next time.
         db.onversionchange = () => { db.close(); db.didSessionClosed = true; };
         db.onclose = () => { db.didSessionClosed = true; };
         resolve(db);
       };
-      req.onerror = (ev) => { ev.preventDefault(); reject(req.error); };
-      req.onblocked = () => reject(new DOMException("did-session database is blocked by another tab", "BlockedError"));
+      req.onerror = (ev) => { ev.preventDefault(); fail(req.error); };
+      req.onblocked = () => fail(new DOMException("did-session database is blocked by another tab", "BlockedError"));
     });
   },
   lock(name) {
-    // Resolves with a release function once the Web Lock is held.
-    if (!(globalThis.navigator && navigator.locks)) return Promise.resolve(() => {});
-    return new Promise((granted, failed) => {
-      let release;
-      const held = new Promise((r) => { release = r; });
-      navigator.locks.request(name, () => { granted(release); return held; }).catch(failed);
+    // {acquired: Promise<release function>, cancel()}: the Web Lock `name`, held until
+    // release() (or cancel()). cancel() withdraws a request not granted yet, or gives the
+    // lock back if it was granted meanwhile: a cancelled waiter never keeps the lock.
+    if (!(globalThis.navigator && navigator.locks)) {
+      return { acquired: Promise.resolve(() => {}), cancel() {} };
+    }
+    const controller = new AbortController();
+    let release;
+    const held = new Promise((r) => { release = () => r(); });
+    let cancelled = false;
+    const acquired = new Promise((granted, failed) => {
+      navigator.locks.request(name, { signal: controller.signal }, () => {
+        if (cancelled) return undefined;  // give it back at once
+        granted(release);
+        return held;
+      }).catch(failed);
     });
+    acquired.catch(() => {});  // a cancelled request rejects with AbortError: expected
+    return {
+      acquired,
+      cancel() { cancelled = true; controller.abort(); release(); },
+    };
   },
-  send(provider, method, params) {
+  async send(provider, method, params) {
     // EIP-1193 request, with the send / sendAsync fallbacks of @didtools/pkh-ethereum.
-    if (typeof provider.request === "function") return provider.request({ method, params });
+    // async: a provider that throws synchronously or answers a plain value (not a
+    // promise) still gives a promise here.
+    if (typeof provider.request === "function") return await provider.request({ method, params });
     const f = provider.sendAsync || provider.send;
     if (typeof f !== "function") {
       return Promise.reject(Object.assign(new Error("Unsupported provider: no request, send or sendAsync"), { code: -32601 }));
@@ -91,6 +115,11 @@ def to_js_object(value: Any) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
+def to_js_list(values: Any) -> Any:
+    """A JS array of the given values, each converted shallowly (JS objects pass as they are)."""
+    return js.Array.of(*values)
+
+
 def to_js_bytes(data: bytes) -> Any:
     """Python bytes as a Uint8Array copy (Pyodide does not convert bytes by itself)."""
     return to_js(data)
@@ -114,4 +143,12 @@ def js_error_info(error: BaseException) -> tuple[str, Any, str]:
     return name, code, message[:300]
 
 
-__all__ = ["JsException", "helpers", "js_error_info", "to_js_bytes", "to_js_object", "to_py"]
+__all__ = [
+    "JsException",
+    "helpers",
+    "js_error_info",
+    "to_js_bytes",
+    "to_js_list",
+    "to_js_object",
+    "to_py",
+]

@@ -8,6 +8,7 @@ used by us and the other way round.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +22,7 @@ from ..errors import (
     StorageUnavailableError,
 )
 from ..interfaces import StoredSession
-from ._ffi import JsException, helpers, js_error_info, to_js_object, to_py
+from ._ffi import JsException, helpers, js_error_info, to_js_list, to_js_object, to_py
 from .webcrypto import WebCryptoSigner
 
 DB_NAME = "did-session"
@@ -43,11 +44,12 @@ def _storage_error(what: str, error: BaseException) -> StorageError:
 
 class IndexedDBStore:
     """``SessionStore`` over IndexedDB. One connection is kept and dropped when another
-    tab asks for a version change; every transaction is awaited to its end."""
+    tab asks for a version change; every transaction is awaited to its commit."""
 
     def __init__(self, db_name: str = DB_NAME) -> None:
         self._db_name = db_name
         self._db: Any = None
+        self._opening: asyncio.Future[Any] | None = None
 
     def __repr__(self) -> str:
         return f"<IndexedDBStore {self._db_name}/{STORE_NAME}>"
@@ -55,32 +57,44 @@ class IndexedDBStore:
     async def _connection(self) -> Any:
         if self._db is not None and not getattr(self._db, "didSessionClosed", False):
             return self._db
-        if not hasattr(js, "indexedDB") or js.indexedDB is None:
+        self._db = None
+        # One open at a time: concurrent callers share it (no second, leaked connection).
+        if self._opening is None or self._opening.done():
+            self._opening = asyncio.ensure_future(self._open())
+        return await asyncio.shield(self._opening)
+
+    async def _open(self) -> Any:
+        try:
+            factory = getattr(js, "indexedDB", None)
+        except JsException:  # a getter that throws (opaque origins, some sandboxes)
+            factory = None
+        if factory is None:
             raise StorageUnavailableError("IndexedDB is not available here")
         try:
-            self._db = await helpers().open(self._db_name, DB_VERSION, STORE_NAME)
+            db = await helpers().open(self._db_name, DB_VERSION, STORE_NAME)
         except JsException as e:
             raise _storage_error("open", e) from None
-        return self._db
+        self._db = db
+        return db
 
-    async def _run(self, what: str, mode: str, op: Any) -> Any:
-        """Run ``op(object_store)`` in one transaction; wait for the commit."""
-        db = await self._connection()
-        try:
-            tx = db.transaction(STORE_NAME, mode)
-        except JsException as e:
-            self._db = None  # closed under us (version change): reopen next time
-            raise _storage_error(what, e) from None
-        done = helpers().transaction(tx)
-        try:
-            result = await helpers().request(op(tx.objectStore(STORE_NAME)))
-            await done
-        except JsException as e:
-            raise _storage_error(what, e) from None
-        return result
+    async def _run(self, what: str, mode: str, method: str, *args: Any) -> Any:
+        """One ``objectStore[method](*args)`` in its own transaction, awaited to its
+        commit. A connection closed under us (another tab, the user clearing site data)
+        is reopened once."""
+        for attempt in (1, 2):
+            db = await self._connection()
+            try:
+                return await helpers().run(db, STORE_NAME, mode, method, to_js_list(args))
+            except JsException as e:
+                name, _, _ = js_error_info(e)
+                if name == "InvalidStateError" and attempt == 1:
+                    self._db = None  # closing or closed: reopen and try once more
+                    continue
+                raise _storage_error(what, e) from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def load(self, account_id: str) -> StoredSession | None:
-        value = await self._run("read", "readonly", lambda s: s.get(account_id))
+        value = await self._run("read", "readonly", "get", account_id)
         if value is None or not hasattr(value, "cacao") or not hasattr(value, "keypair"):
             return None
         try:
@@ -98,19 +112,23 @@ class IndexedDBStore:
             raise StorageError("only WebCrypto session keys can be stored in IndexedDB")
         value = to_js_object({"cacao": dict(session.cacao)})
         value.keypair = key_pair
-        await self._run("write", "readwrite", lambda s: s.put(value, account_id))
+        await self._run("write", "readwrite", "put", value, account_id)
 
     async def delete(self, account_id: str) -> None:
-        await self._run("delete", "readwrite", lambda s: s.delete(account_id))
+        await self._run("delete", "readwrite", "delete", account_id)
 
     @asynccontextmanager
     async def lock(self, account_id: str) -> AsyncIterator[None]:
         """Hold the Web Lock of this account (across tabs of the origin) while a session
         is looked up and, if needed, created: two tabs ask the wallet once."""
+        request = helpers().lock(f"did-session:{account_id}")
         try:
-            release = await helpers().lock(f"did-session:{account_id}")
+            release = await request.acquired
         except JsException as e:
             raise _storage_error("lock", e) from None
+        except BaseException:
+            request.cancel()  # cancelled while waiting: never hold the lock afterwards
+            raise
         try:
             yield
         finally:

@@ -99,8 +99,10 @@ class WebCryptoSigner:
                 private.type == "private"
                 and algorithm.name == "ECDSA"
                 and algorithm.namedCurve == "P-256"
+                and "sign" in list(private.usages)
+                and public.type == "public"
             )
-        except AttributeError:
+        except (AttributeError, TypeError):
             ok = False
         if not ok:
             raise MalformedError("the stored key pair is not a P-256 ECDSA CryptoKey pair")

@@ -1,0 +1,173 @@
+"""Page start-up: the demo dapp against bare Pyodide, cold and warm HTTP cache.
+
+    python -m bench.startup [--runs N]      # prints a table; or: from bench.startup import run
+
+Pages (all in .build/site, served by tools/serve.py on 127.0.0.1, headless Debian Chromium):
+
+    bare.html           Pyodide alone (loadPyodide + ``import sys``): the baseline
+    bare-pyscript.html  PyScript + the same local Pyodide, no package
+    files.html          + our wheel unpacked by PyScript ``files`` (what the demo uses)
+    micropip.html       + our wheel installed by micropip (``packages``, the usual way)
+    index.html          the demo dapp (app.py imports the API, checks IndexedDB for a session)
+
+Ready time = the page's own ``performance.now()`` when Python is ready (``window.readyMs``,
+i.e. from navigation start). Bytes = the Resource Timing API over the navigation and every
+resource: ``transferSize`` (bytes over the wire, headers included; 0 from the memory/disk
+cache, ~300 for a 304) and ``encodedBodySize`` (bodies as served). Cold = a fresh browser
+profile (empty HTTP cache, as the Playwright tests use); warm = a second load of the page in
+that browser (no request
+routing: Playwright routing would disable the cache). Medians of ``runs`` contexts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / ".build" / "site"
+PAGES = {
+    "bare_pyodide": "bare.html",
+    "bare_pyscript": "bare-pyscript.html",
+    "files": "files.html",
+    "micropip": "micropip.html",
+    "demo": "index.html",
+}
+
+SAMPLE_JS = """() => {
+  const entries = [...performance.getEntriesByType('navigation'),
+                   ...performance.getEntriesByType('resource')];
+  const sum = (k) => entries.reduce((a, e) => a + (e[k] || 0), 0);
+  return {ready_ms: window.readyMs, transfer_bytes: sum('transferSize'),
+          body_bytes: sum('encodedBodySize'), requests: entries.length,
+          from_network: entries.filter((e) => e.transferSize > 0).length};
+}"""
+
+
+def _tool(name: str) -> ModuleType:
+    mod_name = f"_did_session_tools_{name}"
+    if mod_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(mod_name, ROOT / "tools" / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        sys.modules[mod_name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[mod_name])
+    return sys.modules[mod_name]
+
+
+def _load(page: Any, url: str) -> dict[str, Any]:
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=120_000)
+    state = page.evaluate("document.body.dataset.state")
+    if state != "ready":
+        raise RuntimeError(f"{url}: state {state!r}")
+    page.wait_for_function("window.readyMs !== undefined")
+    return dict(page.evaluate(SAMPLE_JS))
+
+
+def _median(samples: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(s[key] for s in samples))
+
+
+def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
+    """``{page: {"cold": {...}, "warm": {...}}, "overhead": {...}}`` (medians)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium, serve = _tool("chromium"), _tool("serve")
+    runs = runs or (2 if quick else 5)
+    if not (SITE / "index.html").exists():
+        raise FileNotFoundError(f"{SITE} is not built: run ./dev setup")
+    httpd, base = serve.start_server(SITE)
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {
+        name: {"cold": [], "warm": []} for name in PAGES
+    }
+    try:
+        with sync_playwright() as pw:
+            for _ in range(runs):  # interleaved: a noisy neighbour hits every page alike
+                for name, path in PAGES.items():
+                    # A fresh on-disk profile: empty HTTP cache and storage. (An incognito
+                    # context's memory cache does not keep the 9 MB pyodide.asm.wasm, so
+                    # its "warm" load would download it again.)
+                    with tempfile.TemporaryDirectory(prefix="startup-profile-") as profile:
+                        context = pw.chromium.launch_persistent_context(
+                            profile,
+                            executable_path=chromium.EXECUTABLE,
+                            headless=True,
+                            args=chromium.FLAGS,
+                        )
+                        try:
+                            page = context.pages[0] if context.pages else context.new_page()
+                            samples[name]["cold"].append(_load(page, base + path))
+                            samples[name]["warm"].append(_load(page, base + path))
+                        finally:
+                            context.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    result: dict[str, Any] = {"runs": runs}
+    for name, by_kind in samples.items():
+        result[name] = {
+            kind: {
+                "ready_ms": round(_median(s, "ready_ms"), 1),
+                "ready_ms_min": round(min(x["ready_ms"] for x in s), 1),  # least disturbed
+                "transfer_kb": round(_median(s, "transfer_bytes") / 1024, 1),
+                "body_kb": round(_median(s, "body_bytes") / 1024, 1),
+                "requests": int(_median(s, "requests")),
+                "from_network": int(_median(s, "from_network")),
+            }
+            for kind, s in by_kind.items()
+        }
+    overhead: dict[str, Any] = {}
+    for name in ("files", "micropip", "demo"):
+        for base_name in ("bare_pyodide", "bare_pyscript"):
+            for kind in ("cold", "warm"):
+                ours, bare = result[name][kind], result[base_name][kind]
+                overhead[f"{name}_vs_{base_name}_{kind}"] = {
+                    "ready_pct": round(100 * (ours["ready_ms"] / bare["ready_ms"] - 1), 1),
+                    "body_pct": round(100 * (ours["body_kb"] / bare["body_kb"] - 1), 1),
+                }
+    result["overhead"] = overhead
+    return result
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        f"page start, medians of {result['runs']} runs (ready = performance.now() at ready)",
+        f"{'page':<15} {'cold ms':>8} {'(min)':>6} {'warm ms':>8} {'(min)':>6}"
+        f" {'cold KB wire':>13} {'body KB':>8} {'warm KB wire':>13} {'reqs':>5}",
+        "-" * 90,
+    ]
+    for name in PAGES:
+        c, w = result[name]["cold"], result[name]["warm"]
+        lines.append(
+            f"{name:<15} {c['ready_ms']:>8.0f} {c['ready_ms_min']:>6.0f} {w['ready_ms']:>8.0f}"
+            f" {w['ready_ms_min']:>6.0f} {c['transfer_kb']:>13.1f}"
+            f" {c['body_kb']:>8.1f} {w['transfer_kb']:>13.1f} {c['requests']:>5}"
+        )
+    lines.append("")
+    for key, row in result["overhead"].items():
+        lines.append(
+            f"{key:<36} ready {row['ready_pct']:+6.1f} %   bytes {row['body_pct']:+6.1f} %"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    result = run(runs=args.runs)
+    print(json.dumps(result, indent=2) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
