@@ -179,14 +179,9 @@ def secp256k1_sign_recoverable(private_key: bytes, msg_hash: bytes) -> tuple[byt
 
 
 def secp256k1_recover(msg_hash: bytes, signature64: bytes, recovery_id: int) -> bytes:
-    if len(msg_hash) != 32:
-        raise MalformedError("secp256k1 message hash must be 32 bytes")
-    if len(signature64) != 64:
-        raise InvalidSignatureError("signature must be 64 bytes (r || s)")
-    if not isinstance(recovery_id, int) or not 0 <= recovery_id <= 3:
-        raise InvalidSignatureError("recovery id must be 0, 1, 2 or 3")
-    if _rs(signature64, _K1_N) is None:
-        raise InvalidSignatureError("signature r or s out of range")
+    from .secp256k1 import check_recovery_input
+
+    check_recovery_input(msg_hash, signature64, recovery_id)  # the pure path's checks
     sig65 = bytes(signature64) + bytes((recovery_id,))
     try:
         pub = coincurve.PublicKey.from_signature_and_message(sig65, bytes(msg_hash), hasher=None)

@@ -20,10 +20,8 @@ from typing import Any
 from pyodide.code import run_js
 from pyodide.ffi import JsException, to_js
 
-from ..errors import InvalidSignatureError, MalformedError
-
-_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-_P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
+from ..errors import InvalidSignatureError
+from .secp256k1 import check_recovery_input
 
 
 def _load() -> Any:
@@ -42,19 +40,7 @@ def keccak256(data: bytes) -> bytes:
 
 
 def recover(msg_hash: bytes, signature64: bytes, recovery_id: int) -> bytes:
-    # The checks (and messages) of did_session.crypto.secp256k1.recover, before JS.
-    if len(msg_hash) != 32:
-        raise MalformedError("secp256k1 message hash must be 32 bytes")
-    if len(signature64) != 64:
-        raise InvalidSignatureError("signature must be 64 bytes (r || s)")
-    if not isinstance(recovery_id, int) or not 0 <= recovery_id <= 3:
-        raise InvalidSignatureError("recovery id must be 0, 1, 2 or 3")
-    r = int.from_bytes(signature64[:32], "big")
-    s = int.from_bytes(signature64[32:], "big")
-    if not (0 < r < _N and 0 < s < _N):
-        raise InvalidSignatureError("signature r or s out of range")
-    if (r + _N if recovery_id & 2 else r) >= _P:
-        raise InvalidSignatureError("signature r has no curve point for this recovery id")
+    check_recovery_input(msg_hash, signature64, recovery_id)  # the pure path's checks
     try:
         public_key = _js_recover(to_js(bytes(msg_hash)), to_js(bytes(signature64)), recovery_id)
     except JsException as e:  # no point for r, or the result is at infinity

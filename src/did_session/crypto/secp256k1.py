@@ -355,13 +355,12 @@ def sign_recoverable(private_key: bytes, msg_hash: bytes) -> tuple[bytes, int]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def recover(msg_hash: bytes, signature64: bytes, recovery_id: int) -> bytes:
-    """Public key (65 bytes, uncompressed) that produced ``r || s`` over ``msg_hash``.
-
-    Raises InvalidSignatureError for r or s outside [1, N), a recovery id outside 0..3,
-    an r with no curve point, or a result at infinity. High-S is accepted (as
-    libsecp256k1's recovery and Ethereum's ``ecrecover`` do).
-    """
+def check_recovery_input(
+    msg_hash: bytes, signature64: bytes, recovery_id: int
+) -> tuple[int, int, int, int]:
+    """The checks every recovery back end (pure, native, noble) makes first, so that all
+    accept and refuse the same input with the same errors. Returns ``(z, r, s, x)``: the
+    hash as a scalar, r, s, and the x coordinate of the point R for ``recovery_id``."""
     z = _hash_scalar(msg_hash)
     if len(signature64) != 64:
         raise InvalidSignatureError("signature must be 64 bytes (r || s)")
@@ -374,6 +373,17 @@ def recover(msg_hash: bytes, signature64: bytes, recovery_id: int) -> bytes:
     x = r + N if recovery_id & 2 else r
     if x >= P:
         raise InvalidSignatureError("signature r has no curve point for this recovery id")
+    return z, r, s, x
+
+
+def recover(msg_hash: bytes, signature64: bytes, recovery_id: int) -> bytes:
+    """Public key (65 bytes, uncompressed) that produced ``r || s`` over ``msg_hash``.
+
+    Raises InvalidSignatureError for r or s outside [1, N), a recovery id outside 0..3,
+    an r with no curve point, or a result at infinity. High-S is accepted (as
+    libsecp256k1's recovery and Ethereum's ``ecrecover`` do).
+    """
+    z, r, s, x = check_recovery_input(msg_hash, signature64, recovery_id)
     y = _lift_x(x, recovery_id & 1)
     if y is None:
         raise InvalidSignatureError("signature r is not the x of a curve point")
