@@ -20,6 +20,9 @@
 //                          signs with a different known test key (Hardhat #1, or #0 if
 //                          privateKey is #1), so the signature recovers to another address.
 //   signDelayMs  delay (ms) before personal_sign answers (default 0).
+//   errorStyle   "error" (default): failures are ProviderRpcError instances (Error);
+//                "plain": they are plain {code, message} objects, as some wallets and
+//                bridges reject (not Error instances, no stack).
 //
 // Introspection for tests: `window.__walletCalls` (method -> count of calls),
 // `window.__walletLog` (array of {method, params}), `window.__testWallet` (the provider),
@@ -63,6 +66,10 @@ export function createTestWallet(options = {}) {
   const privateKey = options.privateKey ?? TEST_KEYS.hardhat0;
   const chainId = Number(options.chainId ?? 1);
   const signDelayMs = Number(options.signDelayMs ?? 0);
+  const errorStyle = options.errorStyle ?? "error";
+  if (!["error", "plain"].includes(errorStyle)) {
+    throw new Error(`test wallet: unknown errorStyle ${JSON.stringify(errorStyle)}`);
+  }
   const wallet = new Wallet(privateKey);
   const otherKey =
     wallet.privateKey.toLowerCase() === TEST_KEYS.hardhat1 ? TEST_KEYS.hardhat0 : TEST_KEYS.hardhat1;
@@ -115,7 +122,10 @@ export function createTestWallet(options = {}) {
     const params = Array.isArray(args.params) ? args.params : args.params === undefined ? [] : [args.params];
     calls[method] = (calls[method] ?? 0) + 1;
     log.push({ method, params: JSON.parse(JSON.stringify(params)) });
-    return handle(method, params);
+    if (errorStyle === "error") return handle(method, params);
+    return handle(method, params).catch((error) => {
+      throw { code: error.code, message: error.message };
+    });
   }
 
   function rpcError(error) {
@@ -160,7 +170,7 @@ export function createTestWallet(options = {}) {
       listeners.get(event)?.delete(listener);
       return provider;
     },
-    testInfo: Object.freeze({ address, signerAddress: signer.address, chainId, mode, signDelayMs }),
+    testInfo: Object.freeze({ address, signerAddress: signer.address, chainId, mode, signDelayMs, errorStyle }),
   };
   return provider;
 }

@@ -16,7 +16,22 @@ from pyodide.code import run_js
 from pyodide.ffi import JsException, JsProxy, to_js
 
 _HELPERS = r"""
-({
+(() => {
+// Every promise Python awaits here rejects with a plain Error (name, message, code and data
+// kept): Pyodide raises a rejection as JsException only if it is a JS value with a stack or
+// a DOMException by constructor name. Anything else (a wallet's {code, message} object, a
+// string, Chromium's QuotaExceededError: a DOMException subclass without stack) makes the
+// Python await never settle.
+const asError = (e) => {
+  const plain = e !== null && typeof e === "object";
+  const message = plain ? e.message : e;
+  return Object.assign(new Error(message === undefined || message === null ? "" : String(message)), {
+    name: plain && typeof e.name === "string" && e.name ? e.name : "Error",
+    code: plain ? e.code : undefined,
+    data: plain ? e.data : undefined,
+  });
+};
+return {
   run(db, storeName, mode, method, args) {
     // One request in its own transaction; resolves with the request's result once the
     // transaction has COMMITTED (durable), rejects with the error if it aborts. A failed
@@ -27,18 +42,18 @@ _HELPERS = r"""
         tx = db.transaction(storeName, mode);
         req = tx.objectStore(storeName)[method](...args);
       } catch (e) {
-        reject(e);
+        reject(asError(e));
         return;
       }
       tx.oncomplete = () => resolve(req.result);
-      tx.onabort = () => reject(tx.error || req.error || new DOMException("transaction aborted", "AbortError"));
+      tx.onabort = () => reject(asError(tx.error || req.error || new DOMException("transaction aborted", "AbortError")));
     });
   },
   open(name, version, storeName) {
     return new Promise((resolve, reject) => {
       let req;
       let settled = false;
-      const fail = (error) => { settled = true; reject(error); };
+      const fail = (e) => { settled = true; reject(asError(e)); };
       try { req = indexedDB.open(name, version); } catch (e) { fail(e); return; }
       req.onupgradeneeded = () => {
         const db = req.result;
@@ -73,7 +88,7 @@ _HELPERS = r"""
         if (cancelled) return undefined;  // give it back at once
         granted(release);
         return held;
-      }).catch(failed);
+      }).catch((e) => failed(asError(e)));
     });
     acquired.catch(() => {});  // a cancelled request rejects with AbortError: expected
     return {
@@ -85,23 +100,28 @@ _HELPERS = r"""
     // EIP-1193 request, with the send / sendAsync fallbacks of @didtools/pkh-ethereum.
     // async: a provider that throws synchronously or answers a plain value (not a
     // promise) still gives a promise here.
-    if (typeof provider.request === "function") return await provider.request({ method, params });
-    const f = provider.sendAsync || provider.send;
-    if (typeof f !== "function") {
-      return Promise.reject(Object.assign(new Error("Unsupported provider: no request, send or sendAsync"), { code: -32601 }));
-    }
-    return new Promise((resolve, reject) => {
-      f.call(provider, { jsonrpc: "2.0", id: 1, method, params }, (err, resp) => {
-        if (err) { reject(err); return; }
-        if (resp && resp.error) {
-          reject(Object.assign(new Error(resp.error.message), { code: resp.error.code, data: resp.error.data }));
-          return;
-        }
-        resolve(resp ? resp.result : undefined);
+    const request = () => {
+      if (typeof provider.request === "function") return provider.request({ method, params });
+      const f = provider.sendAsync || provider.send;
+      if (typeof f !== "function") {
+        throw Object.assign(new Error("Unsupported provider: no request, send or sendAsync"), { code: -32601 });
+      }
+      return new Promise((resolve, reject) => {
+        f.call(provider, { jsonrpc: "2.0", id: 1, method, params }, (err, resp) => {
+          if (err) { reject(err); return; }
+          if (resp && resp.error) { reject(resp.error); return; }
+          resolve(resp ? resp.result : undefined);
+        });
       });
-    });
+    };
+    try {
+      return await request();
+    } catch (e) {
+      throw asError(e);  // wallets often reject with a plain {code, message} object
+    }
   },
-})
+};
+})()
 """
 
 

@@ -32,9 +32,15 @@ STORE_NAME = "sessions"
 
 def _storage_error(what: str, error: BaseException) -> StorageError:
     name, _, message = js_error_info(error)
-    text = f"IndexedDB {what} failed: {name}: {message}"
+    message = message.strip()
+    if message in ("", name, f"{name}:"):  # Chromium's QuotaExceededError has no message
+        message = ""
+    text = f"IndexedDB {what} failed: {name}" + (f": {message}" if message else "")
     if name == "QuotaExceededError":
-        return StorageQuotaError(text)
+        return StorageQuotaError(
+            text + " (the browser's storage quota for this site is exhausted: nothing was"
+            " written; free some space or clear this site's data)"
+        )
     if name in ("BlockedError", "InvalidStateError", "VersionError", "AbortError"):
         return StorageBlockedError(text)
     if name in ("SecurityError", "UnknownError", "NotFoundError"):
