@@ -10,7 +10,7 @@ import copy
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -353,26 +353,28 @@ class Cacao:
                 return
         raise InvalidSignatureError("CACAO signature does not match its issuer")
 
-    def _candidate_texts(self) -> list[str]:
-        """The texts the JS verifier accepts, the likeliest first.
+    def _candidate_texts(self) -> Iterator[str]:
+        """The texts the JS verifier accepts, the likeliest first, each rendered only when
+        the previous one failed (one rendering for a valid CACAO).
 
         JS-made sessions sign the EIP-55 rendering, so try it before the stored address
         (JS tries lower case first and so recovers twice for its own sessions).
         """
         msg = self.to_siwe_message()
         lower = self.address.lower()
-        styles: list[Literal["eip4361", "js", "js-legacy"]] = (
-            ["js"] if msg.statement is not None else ["js", "eip4361"]
-        )
-        texts: list[str] = []
-        for address in (msg.address, lower):
-            for style in styles:
-                texts.append(msg.to_message(address=address, style=style))
+        Style = Literal["eip4361", "js", "js-legacy"]
+        styles: list[Style] = ["js"] if msg.statement is not None else ["js", "eip4361"]
+        combos: list[tuple[str, Style]] = [
+            (address, style) for address in (msg.address, lower) for style in styles
+        ]
         if _parse_time(self.payload.iat, "iat") <= LEGACY_CHAIN_ID_CUTOFF:
-            for address in (msg.address, lower):
-                texts.append(msg.to_message(address=address, style="js-legacy"))
-        # Remove duplicates (same text in two styles), keeping order.
-        return list(OrderedDict.fromkeys(texts))
+            combos += [(address, "js-legacy") for address in (msg.address, lower)]
+        seen: set[str] = set()  # the same text in two styles: recover once
+        for address, style in combos:
+            text = msg.to_message(address=address, style=style)
+            if text not in seen:
+                seen.add(text)
+                yield text
 
 
 def _no_unknown_keys(obj: Mapping[Any, Any], known: tuple[str, ...], where: str) -> None:

@@ -8,13 +8,16 @@ seed as an Ed25519 CryptoKey so that signing uses the browser's native code too.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import cache
 from typing import Any
 
 import js
+from pyodide.code import run_js
 
 from .. import crypto
-from ..did_key import KeyType, encode_did_key
-from ..errors import DIDSessionError, MalformedError
+from ..codecs.bases import b64url_decode
+from ..did_key import KeyType, encode_derived_did_key
+from ..errors import DIDSessionError, EncodingError, MalformedError
 from ._ffi import JsException, js_error_info, to_js_bytes, to_js_object
 
 _ECDSA_P256 = {"name": "ECDSA", "namedCurve": "P-256"}
@@ -22,6 +25,36 @@ _ECDSA_SHA256 = {"name": "ECDSA", "hash": {"name": "SHA-256"}}
 _ED25519 = {"name": "Ed25519"}
 # PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): fixed 16-byte prefix.
 _ED25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+
+
+# Each awaited JS promise costs Python far more than it costs JS (Pyodide wakes the
+# waiting task through its event loop: about 0.15 ms, against microseconds in JS), so a
+# multi-step WebCrypto operation is one JS function and one await.
+_JS = r"""
+({
+  async generateP256() {
+    const kp = await crypto.subtle.generateKey(
+      {name: "ECDSA", namedCurve: "P-256"}, false, ["sign"]);
+    const raw = await crypto.subtle.exportKey("raw", kp.publicKey);
+    // A plain {privateKey, publicKey} object: exactly what the JS library stores.
+    return {keyPair: {privateKey: kp.privateKey, publicKey: kp.publicKey},
+            raw: new Uint8Array(raw)};
+  },
+  async ed25519FromPkcs8(pkcs8) {
+    // Extractable so that the public key can be read back (as a JWK); the seed itself
+    // is held by the portable session anyway.
+    const privateKey = await crypto.subtle.importKey(
+      "pkcs8", pkcs8, {name: "Ed25519"}, true, ["sign"]);
+    const jwk = await crypto.subtle.exportKey("jwk", privateKey);
+    return {keyPair: {privateKey}, x: jwk.x};
+  },
+})
+"""
+
+
+@cache
+def _js() -> Any:
+    return run_js(_JS)
 
 
 class WebCryptoError(DIDSessionError):
@@ -71,6 +104,7 @@ class WebCryptoSigner:
         self._did = did
         self.public_key = public_key
         self._sign_alg = _alg().ecdsa_sha256 if alg == "ES256" else _alg().ed25519
+        self._private = key_pair.privateKey
 
     @property
     def did(self) -> str:
@@ -81,9 +115,7 @@ class WebCryptoSigner:
         return bool(self.key_pair.privateKey.extractable)
 
     async def sign(self, data: bytes) -> bytes:
-        sig = await _call(
-            "sign", _subtle().sign(self._sign_alg, self.key_pair.privateKey, to_js_bytes(data))
-        )
+        sig = await _call("sign", _subtle().sign(self._sign_alg, self._private, to_js_bytes(data)))
         return bytes(sig.to_bytes())
 
     def __repr__(self) -> str:
@@ -107,45 +139,38 @@ class WebCryptoSigner:
         if not ok:
             raise MalformedError("the stored key pair is not a P-256 ECDSA CryptoKey pair")
         raw = bytes((await _call("exportKey", _subtle().exportKey("raw", public))).to_bytes())
+        return cls._p256(key_pair, raw)
+
+    @classmethod
+    def _p256(cls, key_pair: Any, raw: bytes) -> WebCryptoSigner:
+        # WebCrypto exported this point from the key it holds: on the curve by construction.
         compressed = crypto.p256_compress(raw)
-        return cls(key_pair, "ES256", encode_did_key(KeyType.P256, compressed), compressed)
+        return cls(key_pair, "ES256", encode_derived_did_key(KeyType.P256, compressed), compressed)
 
 
 class WebCryptoKeyBackend:
     async def generate_secure_key(self) -> WebCryptoSigner:
         """A new non-extractable P-256 key pair (``generateKey(..., false, ['sign'])``)."""
-        generated = await _call(
-            "generateKey", _subtle().generateKey(_alg().p256, False, _alg().sign)
-        )
-        # Store a plain {privateKey, publicKey} object, exactly what the JS library stores.
-        key_pair = to_js_object({})
-        key_pair.privateKey = generated.privateKey
-        key_pair.publicKey = generated.publicKey
-        return await WebCryptoSigner.from_p256_key_pair(key_pair)
+        made = await _call("generateKey", _js().generateP256())
+        return WebCryptoSigner._p256(made.keyPair, bytes(made.raw.to_bytes()))
 
     async def ed25519_from_seed(self, seed: bytes) -> WebCryptoSigner:
         if len(seed) != 32:
             raise MalformedError("an Ed25519 seed is 32 bytes")
-        # Extractable so that the public key can be read back as a JWK: the seed itself
-        # is held by the (portable) session anyway.
-        private = await _call(
-            "importKey",
-            _subtle().importKey(
-                "pkcs8",
-                to_js_bytes(_ED25519_PKCS8_PREFIX + seed),
-                _alg().ed25519,
-                True,
-                _alg().sign,
-            ),
+        made = await _call(
+            "importKey", _js().ed25519FromPkcs8(to_js_bytes(_ED25519_PKCS8_PREFIX + seed))
         )
-        jwk = await _call("exportKey", _subtle().exportKey("jwk", private))
-        from ..codecs.bases import b64url_decode
-
-        public_key = b64url_decode(str(jwk.x))
-        key_pair = to_js_object({})
-        key_pair.privateKey = private
+        try:
+            public_key = b64url_decode(str(made.x))
+        except EncodingError:
+            public_key = b""
+        if len(public_key) != 32:
+            raise WebCryptoError("WebCrypto exported no Ed25519 public key")
         return WebCryptoSigner(
-            key_pair, "EdDSA", encode_did_key(KeyType.ED25519, public_key), public_key
+            made.keyPair,
+            "EdDSA",
+            encode_derived_did_key(KeyType.ED25519, public_key),
+            public_key,
         )
 
 

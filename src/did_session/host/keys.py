@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from .. import crypto
-from ..did_key import KeyType, encode_did_key
+from ..did_key import KeyType, encode_derived_did_key
 from ..errors import MalformedError
 
 
@@ -20,7 +20,7 @@ class Ed25519SeedSigner:
             raise MalformedError("an Ed25519 seed is 32 bytes")
         self.__seed = bytes(seed)
         self.public_key = crypto.ed25519_public_key(self.__seed)
-        self._did = encode_did_key(KeyType.ED25519, self.public_key)
+        self._did = encode_derived_did_key(KeyType.ED25519, self.public_key)
 
     @property
     def did(self) -> str:
@@ -42,7 +42,7 @@ class P256Signer:
     def __init__(self, private_key: bytes) -> None:
         self.__private = private_key
         self.public_key = crypto.p256_compress(crypto.p256_public_key(private_key))
-        self._did = encode_did_key(KeyType.P256, self.public_key)
+        self._did = encode_derived_did_key(KeyType.P256, self.public_key)
 
     @classmethod
     def generate(cls) -> P256Signer:
