@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from calendar import timegm
 from collections.abc import Callable
 
 from .errors import MalformedError
@@ -27,6 +26,16 @@ _RFC3339 = re.compile(
     re.ASCII,
 )
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm): what
+    ``calendar.timegm`` computes, without importing ``calendar`` (40 ms under Pyodide)."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 class TimeFormatError(MalformedError):
@@ -52,7 +61,7 @@ def parse_rfc3339(text: str) -> float:
         and second <= 60  # RFC 3339 allows a leap second; it counts as :59 + 1.
     ):
         raise TimeFormatError(f"impossible date-time: {text!r:.80}")
-    seconds = float(timegm((year, month, day, hour, minute, second)))
+    seconds = float(_days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second)
     frac = m.group(7)
     if frac:
         # Milliseconds, as JS Date keeps them (it truncates further digits).

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, Literal
 
 from ._time import parse_rfc3339
@@ -71,6 +72,7 @@ _QUERY = re.compile(f"(?:[{_PCHAR_SET}/?]|{_PCT})*")  # query and fragment
 _IPV_FUTURE = re.compile(f"[vV][0-9A-Fa-f]+\\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
 
 
+@cache  # compiled on first use: an IP-literal host is rare, the compile is ~10 ms in Pyodide
 def _ipv6_pattern() -> re.Pattern[str]:
     h16 = "[0-9A-Fa-f]{1,4}"
     octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -89,7 +91,6 @@ def _ipv6_pattern() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
-_IPV6 = _ipv6_pattern()
 _IPV6_MAX_LEN = 45  # "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
 
 # --- EIP-4361 fields ---------------------------------------------------------------------
@@ -115,7 +116,7 @@ def _show(value: str) -> str:
 
 
 def _is_ip_literal(inner: str) -> bool:
-    if len(inner) <= _IPV6_MAX_LEN and _IPV6.fullmatch(inner):
+    if len(inner) <= _IPV6_MAX_LEN and _ipv6_pattern().fullmatch(inner):
         return True
     return _IPV_FUTURE.fullmatch(inner) is not None
 

@@ -15,7 +15,6 @@ rejected (:class:`~did_session.errors.CIDError`).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Final
 
 from ..errors import CIDError, EncodingError
@@ -87,6 +86,8 @@ class CID:
     @classmethod
     def from_block(cls, data: bytes, codec: int = DAG_CBOR) -> CID:
         """The CIDv1 (sha2-256) of a block of bytes encoded with ``codec``."""
+        import hashlib
+
         digest = hashlib.sha256(data).digest()
         if codec != DAG_CBOR:
             return cls(1, codec, digest)

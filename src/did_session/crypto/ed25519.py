@@ -23,8 +23,6 @@ long-lived private keys.
 
 from __future__ import annotations
 
-import hashlib
-
 from did_session.errors import MalformedError
 
 __all__ = ["public_key", "sign", "verify"]
@@ -240,10 +238,14 @@ def _decode(data: bytes) -> Extended | None:
 
 
 def _hash_scalar(*parts: bytes) -> int:
+    import hashlib
+
     return int.from_bytes(hashlib.sha512(b"".join(parts)).digest(), "little") % L
 
 
 def _expand_seed(seed: bytes) -> tuple[int, bytes]:
+    import hashlib
+
     if len(seed) != 32:
         raise MalformedError("Ed25519 seed must be 32 bytes")
     h = hashlib.sha512(seed).digest()

@@ -14,8 +14,6 @@ long-lived private keys.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterator
 
 from did_session.errors import MalformedError
@@ -249,6 +247,9 @@ def decompress(pub: bytes) -> bytes:
 
 def _rfc6979_nonces(d: int, h1: bytes) -> Iterator[int]:
     """RFC 6979 section 3.2 with HMAC-SHA256; qlen == hlen == 256, so no truncation."""
+    import hashlib
+    import hmac
+
     x = d.to_bytes(32, "big")
     h = (int.from_bytes(h1, "big") % N).to_bytes(32, "big")  # bits2octets
     k = b"\x00" * 32
@@ -268,6 +269,8 @@ def _rfc6979_nonces(d: int, h1: bytes) -> Iterator[int]:
 
 def sign(private_key: bytes, message: bytes) -> bytes:
     """Deterministic ECDSA over SHA-256(message): raw 64-byte ``r || s``."""
+    import hashlib
+
     d = _private_scalar(private_key)
     h1 = hashlib.sha256(message).digest()
     z = int.from_bytes(h1, "big")
@@ -298,6 +301,8 @@ def _verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     s = int.from_bytes(signature[32:], "big")
     if not (0 < r < N and 0 < s < N):
         return False
+    import hashlib
+
     z = int.from_bytes(hashlib.sha256(message).digest(), "big")
     s_inv = pow(s, -1, N)
     X, _, Z = _multiply(z * s_inv, r * s_inv, _table(qx, qy, 1 << (_Q_WINDOW - 1)))

@@ -20,8 +20,6 @@ or WebCrypto back end.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterator
 
 from did_session.errors import InvalidSignatureError, MalformedError
@@ -312,6 +310,9 @@ def _hash_scalar(msg_hash: bytes) -> int:
 
 def _rfc6979_nonces(d: int, msg_hash: bytes) -> Iterator[int]:
     """RFC 6979 section 3.2 with HMAC-SHA256 (what libsecp256k1 uses by default)."""
+    import hashlib
+    import hmac
+
     x = d.to_bytes(32, "big")
     h = (int.from_bytes(msg_hash, "big") % N).to_bytes(32, "big")  # bits2octets
     k = b"\x00" * 32
