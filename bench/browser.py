@@ -254,7 +254,7 @@ import did_session._json as _dj
 
 _c = B.v["ed_cacao_json"]
 _cacao = _Cacao.from_json(_c)
-_msg = _cacao._candidate_texts()[0]
+_msg = next(_cacao._candidate_texts())
 _sig = bytes.fromhex(_cacao.signature[2:])
 _h = _eth.personal_message_hash(_msg)
 _prot, _pay, _sigs = _parts(B.v["ed_jws"])
@@ -284,13 +284,22 @@ await _p("keccak256 SIWE message, pure Python", _s(lambda: _pure_keccak.keccak25
 await _p("secp256k1 recover, pure Python", _s(lambda: _pure_k1.recover(_h, _rs, _v)), 30, 3)
 await _p("Cacao.from_json", _s(lambda: _Cacao.from_json(_c)), 200)
 await _p("Cacao.from_json + block + CID", _s(lambda: _Cacao.from_json(_c).cid), 200)
-await _p("SIWE candidate texts", _s(lambda: _Cacao.from_json(_c)._candidate_texts()), 200)
+await _p("SIWE candidate texts", _s(lambda: next(_Cacao.from_json(_c)._candidate_texts())), 200)
 await _p("cacao.verify_signature (uncached)",
          _s(lambda: _Cacao.from_json(_c).verify_signature()), 30, 3, _clear_verified)
 await _p("JWS parse header + kid", _s(lambda: _parse_kid(_decode_header(_prot)["kid"])), 200)
 await _p("WebCrypto Ed25519 verify (FFI)",
          lambda: _ver.verify("EdDSA", _signer.public_key, _input, _sigb), 200)
 await _p("await a resolved JS promise", lambda: js.Promise.resolve(1), 200)
+# What that await is made of, and the alternative: one turn of Pyodide's event loop (a task
+# wakes up through it), and JSPI's run_sync on the same promise (no event loop, a stack
+# switch instead: tried, not faster).
+import asyncio as _asyncio
+await _p("one event-loop turn (asyncio.sleep(0))", lambda: _asyncio.sleep(0), 200)
+from pyodide.ffi import can_run_sync as _can_run_sync, run_sync as _run_sync
+if _can_run_sync():
+    await _p("run_sync(a resolved JS promise), JSPI",
+             _s(lambda: _run_sync(js.Promise.resolve(1))), 200)
 _p256_signer = B.p256_session.did._signer
 await _p("WebCrypto P-256 sign, from Python (FFI + await)",
          lambda: _p256_signer.sign(_input), 100)
@@ -344,8 +353,10 @@ class BrowserBench:
 
         if not (SITE / "harness" / "index.html").exists():
             raise SystemExit(f"{SITE} is not built: run ./dev setup (or python tools/build.py)")
-        kit.chromium.check_executable()
-        httpd, url = kit.serve.start_server(SITE)
+        from tools import chromium, serve
+
+        chromium.check_executable()
+        httpd, url = serve.start_server(SITE)
         server = kit.SiteServer(url, SITE)
         out: dict[str, Any] = {}
         try:
@@ -445,7 +456,7 @@ class BrowserBench:
         text = kit.run_py(
             page,
             "from did_session.cacao import Cacao as _C\n"
-            "_C.from_json(B.v['ed_cacao_json'])._candidate_texts()[0]",
+            "next(_C.from_json(B.v['ed_cacao_json'])._candidate_texts())",
         )
         page.evaluate("(t) => { window.__bench.vectors.siwe_text = t; }", text)
 

@@ -5,9 +5,13 @@
 Pages (all in .build/site, served by tools/serve.py on 127.0.0.1, headless Debian Chromium):
 
     bare.html           Pyodide alone (loadPyodide + ``import sys``): the baseline
+    pyodide-did-session.html   + our wheel (unpackArchive), the API imported, no PyScript:
+                        what the package itself adds
     bare-pyscript.html  PyScript + the same local Pyodide, no package
-    files.html          + our wheel unpacked by PyScript ``files`` (what the demo uses)
-    micropip.html       + our wheel installed by micropip (``packages``, the usual way)
+    files.html          + our wheel unpacked by PyScript ``files`` (what the demo uses),
+                        the API imported
+    micropip.html       + our wheel installed by micropip (``packages``, the usual way), the
+                        API imported
     index.html          the demo dapp (app.py imports the API, checks IndexedDB for a session)
 
 Ready time = the page's own ``performance.now()`` when Python is ready (``window.readyMs``,
@@ -22,19 +26,18 @@ routing: Playwright routing would disable the cache). Medians of ``runs`` contex
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / ".build" / "site"
 PAGES = {
     "bare_pyodide": "bare.html",
+    "pyodide_did_session": "pyodide-did-session.html",
     "bare_pyscript": "bare-pyscript.html",
     "files": "files.html",
     "micropip": "micropip.html",
@@ -49,16 +52,6 @@ SAMPLE_JS = """() => {
           body_bytes: sum('encodedBodySize'), requests: entries.length,
           from_network: entries.filter((e) => e.transferSize > 0).length};
 }"""
-
-
-def _tool(name: str) -> ModuleType:
-    mod_name = f"_did_session_tools_{name}"
-    if mod_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(mod_name, ROOT / "tools" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[mod_name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[mod_name])
-    return sys.modules[mod_name]
 
 
 def _load(page: Any, url: str) -> dict[str, Any]:
@@ -78,8 +71,8 @@ def _median(samples: list[dict[str, Any]], key: str) -> float:
 def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
     """``{page: {"cold": {...}, "warm": {...}}, "overhead": {...}}`` (medians)."""
     from playwright.sync_api import sync_playwright
+    from tools import chromium, serve
 
-    chromium, serve = _tool("chromium"), _tool("serve")
     runs = runs or (2 if quick else 5)
     if not (SITE / "index.html").exists():
         raise FileNotFoundError(f"{SITE} is not built: run ./dev setup")
@@ -125,8 +118,10 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
             for kind, s in by_kind.items()
         }
     overhead: dict[str, Any] = {}
-    for name in ("files", "micropip", "demo"):
+    for name in ("pyodide_did_session", "files", "micropip", "demo"):
         for base_name in ("bare_pyodide", "bare_pyscript"):
+            if name == "pyodide_did_session" and base_name == "bare_pyscript":
+                continue
             for kind in ("cold", "warm"):
                 ours, bare = result[name][kind], result[base_name][kind]
                 overhead[f"{name}_vs_{base_name}_{kind}"] = {

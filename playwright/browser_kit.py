@@ -8,38 +8,21 @@ Fixtures live in conftest.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, Request
 from playwright.sync_api import Error as PlaywrightError
+from tools import chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / ".build" / "site"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 120_000  # 2 shared cores: a cold Pyodide start is 3-5 s, more under load
-
-
-def _tool(name: str) -> ModuleType:
-    """Import ``tools/<name>.py`` by path, once per process (tools/ is not a package)."""
-    mod_name = f"_did_session_tools_{name}"
-    if mod_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(mod_name, ROOT / "tools" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[mod_name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[mod_name])
-    return sys.modules[mod_name]
-
-
-chromium = _tool("chromium")
-serve = _tool("serve")
 
 
 @dataclass(frozen=True)
@@ -153,7 +136,12 @@ class BrowserSession:
         return paths
 
 
-_WALLET_KEYS = {"private_key": "privateKey", "chain_id": "chainId", "sign_delay_ms": "signDelayMs"}
+_WALLET_KEYS = {
+    "private_key": "privateKey",
+    "chain_id": "chainId",
+    "sign_delay_ms": "signDelayMs",
+    "error_style": "errorStyle",
+}
 
 
 @cache
@@ -166,8 +154,9 @@ def install_wallet(target: BrowserContext | BrowserSession, **config: Any) -> di
 
     Config keys are those of tools/js/test-wallet.mjs: ``mode`` ("sign" | "reject" |
     "garbage" | "other-account"), ``privateKey``/``private_key``, ``chainId``/``chain_id``,
-    ``signDelayMs``/``sign_delay_ms``. Sets ``window.__testWalletConfig`` then runs
-    test-wallet.js before any page script; re-installed after ``relaunch``. Returns the config.
+    ``signDelayMs``/``sign_delay_ms``, ``errorStyle``/``error_style`` ("error" | "plain").
+    Sets ``window.__testWalletConfig`` then runs test-wallet.js before any page script;
+    re-installed after ``relaunch``. Returns the config.
     """
     js_config = {_WALLET_KEYS.get(k, k): v for k, v in config.items()}
     script = f"window.__testWalletConfig = {json.dumps(js_config)};\n{_wallet_bundle()}"

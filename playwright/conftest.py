@@ -35,12 +35,11 @@ from browser_kit import (
     BrowserSession,
     RequestRecorder,
     SiteServer,
-    chromium,
     install_wallet,
     open_harness,
-    serve,
 )
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from tools import chromium, serve
 
 
 def pytest_configure(config: pytest.Config) -> None:

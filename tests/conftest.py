@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline anywhere: on a loaded 2-core machine (the browser tests share it)
+# a 200 ms deadline fails examples that are slow, not wrong. Speed is the benchmarks' job.
+settings.register_profile("did-session", deadline=None)
+settings.load_profile("did-session")
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/vectors beside the checkout (read-only in CI); DID_SESSION_VECTORS overrides.

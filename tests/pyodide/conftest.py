@@ -12,31 +12,16 @@ loads (pytest, tblib and their deps) and our wheel as lock package ``did-session
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from pytest_pyodide import get_global_config
+from tools import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _tool(name: str) -> ModuleType:
-    """Import ``tools/<name>.py`` by path, once per process (tools/ is not a package)."""
-    mod_name = f"_did_session_tools_{name}"
-    if mod_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(mod_name, ROOT / "tools" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[mod_name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[mod_name])
-    return sys.modules[mod_name]
-
-
-chromium = _tool("chromium")
 
 get_global_config().set_flags("chrome", ["--js-flags=--expose-gc", *chromium.FLAGS])
 
