@@ -20,6 +20,26 @@ def test_did_session_imports_in_pyodide(selenium: Any) -> None:
 
 
 @run_in_pyodide(packages=["did-session"])
+def test_wheel_bytecode_is_this_pyodides(selenium: Any) -> None:
+    """The wheel carries Pyodide's bytecode (tools/js/py-compile.mjs) so that importing costs
+    no compile on each page load: every module has an unchecked-hash pyc of THIS Python
+    (another magic number would be ignored and the module compiled again)."""
+    import importlib.util
+    import pathlib
+
+    import did_session
+
+    root = pathlib.Path(did_session.__file__).parent
+    sources = sorted(root.rglob("*.py"))
+    assert len(sources) > 30
+    for source in sources:
+        with open(importlib.util.cache_from_source(str(source)), "rb") as f:
+            header = f.read(16)
+        assert header[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(header[4:8], "little") == 0b01, source  # hash-based, unchecked
+
+
+@run_in_pyodide(packages=["did-session"])
 async def test_webcrypto_p256_key_is_not_extractable(selenium: Any) -> None:
     import js
     import pytest

@@ -72,7 +72,6 @@ class _Algorithms:
         self.p256 = to_js_object(_ECDSA_P256)
         self.ecdsa_sha256 = to_js_object(_ECDSA_SHA256)
         self.ed25519 = to_js_object(_ED25519)
-        self.sign = to_js_object(["sign"])
         self.verify = to_js_object(["verify"])
 
 
