@@ -20,6 +20,8 @@ from playwright.sync_api import Page
 HARDHAT0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 ACCOUNT = f"eip155:1:{HARDHAT0}"
 DID_PKH = f"did:pkh:eip155:1:{HARDHAT0}"
+# Hardhat account #1's private key: a PUBLIC test key (tools/js/test-wallet.mjs TEST_KEYS).
+HARDHAT1_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 
 # Globals of the page's Python: the account, an auth method, small helpers.
 PRELUDE = r"""
@@ -323,8 +325,15 @@ s1 = await DIDSession.get(account, auth, resources=RES, expires_in_secs=60, cloc
         ("reject", "plain", "UserRejectedError"),
         ("garbage", "error", "WalletResponseError"),
         ("other-account", "error", "WalletResponseError"),
+        ("disconnect", "error", "WalletDisconnectedError"),  # 4900 between the two calls
+        # The user switched the wallet to another account after connecting: the wallet
+        # refuses to sign for the connected one (4100).
+        ("switched", "error", "WalletUnauthorizedError"),
     ]:
-        install_page_wallet(page, mode=mode, errorStyle=style)
+        if mode == "switched":
+            install_page_wallet(page, privateKey=HARDHAT1_KEY)
+        else:
+            install_page_wallet(page, mode=mode, errorStyle=style)
         assert run_py(page, attempt) == [error, True, valid], (mode, style)
         assert personal_signs(page) == 1, mode  # asked once, and not for the stored session
         assert page.evaluate(READ_ENTRY, ACCOUNT) == stored, mode  # the store is untouched

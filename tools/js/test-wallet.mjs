@@ -16,6 +16,8 @@
 //                "reject": eth_requestAccounts and personal_sign reject with code 4001
 //                          "User rejected the request." (eth_accounts then returns []);
 //                "garbage": personal_sign returns "0x1234";
+//                "disconnect": personal_sign rejects with code 4900 (the wallet went offline
+//                          between eth_requestAccounts and the signature);
 //                "other-account": accounts report privateKey's address, but personal_sign
 //                          signs with a different known test key (Hardhat #1, or #0 if
 //                          privateKey is #1), so the signature recovers to another address.
@@ -47,6 +49,7 @@ class ProviderRpcError extends Error {
 const USER_REJECTED = 4001;
 const UNAUTHORIZED = 4100;
 const UNSUPPORTED_METHOD = 4200;
+const DISCONNECTED = 4900;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,7 +63,7 @@ function messageBytes(message) {
 
 export function createTestWallet(options = {}) {
   const mode = options.mode ?? "sign";
-  if (!["sign", "reject", "garbage", "other-account"].includes(mode)) {
+  if (!["sign", "reject", "garbage", "other-account", "disconnect"].includes(mode)) {
     throw new Error(`test wallet: unknown mode ${JSON.stringify(mode)}`);
   }
   const privateKey = options.privateKey ?? TEST_KEYS.hardhat0;
@@ -99,6 +102,7 @@ export function createTestWallet(options = {}) {
         const [message, account] = params;
         if (signDelayMs > 0) await sleep(signDelayMs);
         if (mode === "reject") throw rejectByUser();
+        if (mode === "disconnect") throw new ProviderRpcError(DISCONNECTED, "The provider is disconnected from all chains.");
         if (typeof account !== "string" || account.toLowerCase() !== address.toLowerCase()) {
           throw new ProviderRpcError(
             UNAUTHORIZED,
