@@ -16,112 +16,19 @@ from typing import Any
 import pytest
 from browser_kit import BrowserSession, RequestRecorder, SiteServer, open_harness, run_py
 from playwright.sync_api import Page
+from session_kit import (
+    ACCOUNT,
+    DID_PKH,
+    PRELUDE,
+    PUT_ENTRY,
+    READ_ENTRY,
+    finish_py,
+    personal_signs,
+    start_py,
+)
 
-HARDHAT0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
-ACCOUNT = f"eip155:1:{HARDHAT0}"
-DID_PKH = f"did:pkh:eip155:1:{HARDHAT0}"
 # Hardhat account #1's private key: a PUBLIC test key (tools/js/test-wallet.mjs TEST_KEYS).
 HARDHAT1_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
-
-# Globals of the page's Python: the account, an auth method, small helpers.
-PRELUDE = r"""
-import json, time
-import js
-from did_session import (
-    DIDSession, EthereumWebAuth, get_account_id, request_accounts, verify_jws,
-)
-from did_session import errors as E
-
-RES = ["ceramic://*"]
-addresses = await request_accounts(None)
-account = await get_account_id(None, addresses[0])
-auth = EthereumWebAuth.get_auth_method(None, account)
-
-def new_auth():
-    # window.ethereum is read when the auth method is made: remake it after a wallet swap.
-    global auth
-    auth = EthereumWebAuth.get_auth_method(None, account)
-
-async def timed(coro):
-    t0 = js.performance.now()
-    result = await coro
-    return result, js.performance.now() - t0
-
-async def error_of(coro):
-    try:
-        await coro
-    except E.DIDSessionError as e:
-        return type(e).__name__
-    except Exception as e:
-        return f"UNEXPECTED {type(e).__name__}: {e}"
-    return None
-
-str(account)
-"""
-
-# The stored entry, read with JS straight from IndexedDB (its own connection).
-READ_ENTRY = """async (account) => {
-  const db = await new Promise((resolve, reject) => {
-    const req = indexedDB.open('did-session', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('sessions');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  try {
-    const value = await new Promise((resolve, reject) => {
-      const tx = db.transaction('sessions', 'readonly');
-      const get = tx.objectStore('sessions').get(account);
-      tx.oncomplete = () => resolve(get.result);
-      tx.onerror = () => reject(tx.error);
-    });
-    if (value === undefined) return null;
-    const out = {valueKeys: Object.keys(value).sort(), cacao: value.cacao};
-    const pair = value.keypair;
-    if (pair && typeof pair === 'object') {
-      out.pairKeys = Object.keys(pair).sort();
-      if (pair.privateKey instanceof CryptoKey) {
-        out.extractable = pair.privateKey.extractable;
-        out.algorithm = {...pair.privateKey.algorithm};
-        out.usages = pair.privateKey.usages;
-        out.exportErrors = [];
-        for (const format of ['pkcs8', 'jwk', 'raw']) {
-          try {
-            await crypto.subtle.exportKey(format, pair.privateKey);
-            out.exportErrors.push(null);
-          } catch (e) {
-            out.exportErrors.push(e.name);
-          }
-        }
-        out.publicKey = Array.from(new Uint8Array(
-            await crypto.subtle.exportKey('raw', pair.publicKey)));
-      }
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}"""
-
-PUT_ENTRY = """async ([account, value]) => {
-  const db = await new Promise((resolve, reject) => {
-    const req = indexedDB.open('did-session', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('sessions');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  await new Promise((resolve, reject) => {
-    const tx = db.transaction('sessions', 'readwrite');
-    tx.objectStore('sessions').put(value, account);
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
-  return true;
-}"""
-
-
-def personal_signs(page: Page) -> int:
-    return int(page.evaluate("() => (window.__walletCalls || {}).personal_sign || 0"))
 
 
 def install_page_wallet(page: Page, **options: Any) -> None:
@@ -138,21 +45,6 @@ def host_verify(jws: dict[str, Any], cacao: dict[str, Any]) -> Any:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         coro = verify_jws(jws, capability=cacao, issuer=DID_PKH)
         return pool.submit(asyncio.run, coro).result()
-
-
-def start_py(page: Page, code: str) -> None:
-    """Start ``run_py`` without waiting; ``finish_py`` collects the result."""
-    page.evaluate(
-        "code => { window.__pending = window.runPython(code).then("
-        "v => ({ok: v}), e => ({error: String(e)})); }",
-        code,
-    )
-
-
-def finish_py(page: Page) -> Any:
-    result = page.evaluate("() => window.__pending")
-    assert "error" not in result, result["error"]
-    return result["ok"]
 
 
 @pytest.mark.wallet()

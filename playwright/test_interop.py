@@ -297,6 +297,33 @@ def host_sign_all(session: Any) -> Coroutine[Any, Any, dict[str, Any]]:
     return run()
 
 
+def refused_in_js_and_pyodide(
+    test: str, page: Page, cases: list[tuple[dict[str, Any], dict[str, Any], str]]
+) -> list[str]:
+    """Verify each (jws, cacao, issuer) with JS and with Pyodide in the page: both must refuse
+    every case. Returns Pyodide's verdicts (``"error:<class>"``)."""
+    js_bad = page.evaluate(
+        """async (cases) => {
+          const out = [];
+          for (const [jws, cap, iss] of cases)
+            out.push((await window.interop.verifyAll([jws], cap, iss))[0]);
+          return out;
+        }""",
+        cases,
+    )
+    py_bad: list[str] = run_py(
+        page,
+        f"""
+cases = {py_literal(cases)}
+[(await _verify_all([j], c, i))[0] for j, c, i in cases]
+""",
+    )
+    for i, (a, b) in enumerate(zip(js_bad, py_bad, strict=True)):
+        assert a.startswith("error:") and b.startswith("error:"), (i, a, b)
+        _CHECKS[test] = _CHECKS.get(test, 0) + 2
+    return py_bad
+
+
 def compare_signed(test: str, ours: dict[str, Any], theirs: dict[str, Any], who: str) -> None:
     assert len(ours["jws"]) == len(theirs["jws"]) == len(PAYLOADS)
     for i, (a, b) in enumerate(zip(ours["jws"], theirs["jws"], strict=True)):
@@ -399,25 +426,7 @@ result
         (good, host["cacao"], ISSUER),
         (tampered(ours["dag"][0]["jws"], ours["dag"][1]["jws"]["payload"]), ours["cacao"], ISSUER),
     ]
-    js_bad = page.evaluate(
-        """async (cases) => {
-          const out = [];
-          for (const [jws, cap, iss] of cases)
-            out.push((await window.interop.verifyAll([jws], cap, iss))[0]);
-          return out;
-        }""",
-        cases,
-    )
-    py_bad = run_py(
-        page,
-        f"""
-cases = {py_literal(cases)}
-[(await _verify_all([j], c, i))[0] for j, c, i in cases]
-""",
-    )
-    for i, (a, b) in enumerate(zip(js_bad, py_bad, strict=True)):
-        assert a.startswith("error:") and b.startswith("error:"), (i, a, b)
-        _CHECKS[t] = _CHECKS.get(t, 0) + 2
+    py_bad = refused_in_js_and_pyodide(t, page, cases)
     assert py_bad == [
         "error:InvalidSignatureError",
         "error:CapabilityMismatchError",
@@ -532,22 +541,7 @@ result
         ),
         (tampered(js["dag"][1]["jws"], js["dag"][0]["jws"]["payload"]), js["cacao"], ISSUER),
     ]
-    js_bad = page.evaluate(
-        """async (cases) => {
-          const out = [];
-          for (const [jws, cap, iss] of cases)
-            out.push((await window.interop.verifyAll([jws], cap, iss))[0]);
-          return out;
-        }""",
-        cases,
-    )
-    py_bad = run_py(
-        page,
-        f"""
-cases = {py_literal(cases)}
-[(await _verify_all([j], c, i))[0] for j, c, i in cases]
-""",
-    )
+    py_bad = refused_in_js_and_pyodide(t, page, cases)
 
     async def host_bad() -> list[str]:
         from did_session import DIDSessionError, verify_jws
@@ -562,9 +556,6 @@ cases = {py_literal(cases)}
         return out
 
     cpython_bad = on_host(host_bad)
-    for i, (a, b) in enumerate(zip(js_bad, py_bad, strict=True)):
-        assert a.startswith("error:") and b.startswith("error:"), (i, a, b)
-        _CHECKS[t] = _CHECKS.get(t, 0) + 2
     same(t, py_bad, cpython_bad, "tampered: Pyodide and CPython refuse alike")
     assert py_bad == [
         "error:InvalidSignatureError",

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from browser_kit import BrowserSession, RequestRecorder, SiteServer, open_harness, run_py
 from playwright.sync_api import Page
-from test_get_session import ACCOUNT, PRELUDE, READ_ENTRY, personal_signs, start_py
+from session_kit import ACCOUNT, PRELUDE, READ_ENTRY, personal_signs, start_py
 
 from did_session import crypto
 from did_session.did_key import KeyType, encode_did_key

@@ -211,7 +211,7 @@ class DIDKey:
     @cached_property
     def fingerprint(self) -> str:
         """The method-specific id: ``z`` + base58btc(multicodec || key)."""
-        return "z" + b58encode(self.key_type.prefix + self.public_key)
+        return _fingerprint(self.key_type, self.public_key)
 
     @property
     def did(self) -> str:
@@ -258,7 +258,11 @@ def encode_derived_did_key(key_type: KeyType, public_key: bytes) -> str:
     compressed = key_type is KeyType.ED25519 or key[:1] in (b"\x02", b"\x03")
     if len(key) != key_type.key_length or not compressed:
         raise DIDKeyError(f"not a derived {key_type.name} public key")
-    return _PREFIX + "z" + b58encode(key_type.prefix + key)
+    return _PREFIX + _fingerprint(key_type, key)
+
+
+def _fingerprint(key_type: KeyType, public_key: bytes) -> str:
+    return "z" + b58encode(key_type.prefix + public_key)
 
 
 def _decode_fingerprint(fingerprint: str) -> DIDKey:

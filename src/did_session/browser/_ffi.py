@@ -2,8 +2,9 @@
 
 Every ``js`` / ``pyodide`` import of the library lives in this subpackage. Callback-style
 JS APIs (IndexedDB requests, Web Locks, ``sendAsync``) are wrapped in promises by small
-JS functions rather than by Python proxies: one FFI crossing per operation and no proxy
-to leak or destroy.
+JS functions rather than by Python proxies, and multi-step WebCrypto operations are one
+function each: one FFI crossing and one await per operation (each await costs Python about
+0.15 ms, against microseconds in JS), and no proxy to leak or destroy.
 """
 
 from __future__ import annotations
@@ -95,6 +96,31 @@ return {
       acquired,
       cancel() { cancelled = true; controller.abort(); release(); },
     };
+  },
+  async generateP256() {
+    // A non-extractable P-256 key pair and its raw public key. The pair is returned as a
+    // plain {privateKey, publicKey} object: exactly what the JS library stores.
+    try {
+      const kp = await crypto.subtle.generateKey(
+        { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+      const raw = await crypto.subtle.exportKey("raw", kp.publicKey);
+      return { keyPair: { privateKey: kp.privateKey, publicKey: kp.publicKey },
+               raw: new Uint8Array(raw) };
+    } catch (e) {
+      throw asError(e);
+    }
+  },
+  async ed25519FromPkcs8(pkcs8) {
+    // Extractable so that the public key can be read back (as a JWK); the seed itself is
+    // held by the portable session anyway.
+    try {
+      const privateKey = await crypto.subtle.importKey(
+        "pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
+      const jwk = await crypto.subtle.exportKey("jwk", privateKey);
+      return { keyPair: { privateKey }, x: jwk.x };
+    } catch (e) {
+      throw asError(e);
+    }
   },
   async send(provider, method, params) {
     // EIP-1193 request, with the send / sendAsync fallbacks of @didtools/pkh-ethereum.

@@ -12,49 +12,18 @@ from functools import cache
 from typing import Any
 
 import js
-from pyodide.code import run_js
 
 from .. import crypto
 from ..codecs.bases import b64url_decode
 from ..did_key import KeyType, encode_derived_did_key
 from ..errors import DIDSessionError, EncodingError, MalformedError
-from ._ffi import JsException, js_error_info, to_js_bytes, to_js_object
+from ._ffi import JsException, helpers, js_error_info, to_js_bytes, to_js_object
 
 _ECDSA_P256 = {"name": "ECDSA", "namedCurve": "P-256"}
 _ECDSA_SHA256 = {"name": "ECDSA", "hash": {"name": "SHA-256"}}
 _ED25519 = {"name": "Ed25519"}
 # PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): fixed 16-byte prefix.
 _ED25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
-
-
-# Each awaited JS promise costs Python far more than it costs JS (Pyodide wakes the
-# waiting task through its event loop: about 0.15 ms, against microseconds in JS), so a
-# multi-step WebCrypto operation is one JS function and one await.
-_JS = r"""
-({
-  async generateP256() {
-    const kp = await crypto.subtle.generateKey(
-      {name: "ECDSA", namedCurve: "P-256"}, false, ["sign"]);
-    const raw = await crypto.subtle.exportKey("raw", kp.publicKey);
-    // A plain {privateKey, publicKey} object: exactly what the JS library stores.
-    return {keyPair: {privateKey: kp.privateKey, publicKey: kp.publicKey},
-            raw: new Uint8Array(raw)};
-  },
-  async ed25519FromPkcs8(pkcs8) {
-    // Extractable so that the public key can be read back (as a JWK); the seed itself
-    // is held by the portable session anyway.
-    const privateKey = await crypto.subtle.importKey(
-      "pkcs8", pkcs8, {name: "Ed25519"}, true, ["sign"]);
-    const jwk = await crypto.subtle.exportKey("jwk", privateKey);
-    return {keyPair: {privateKey}, x: jwk.x};
-  },
-})
-"""
-
-
-@cache
-def _js() -> Any:
-    return run_js(_JS)
 
 
 class WebCryptoError(DIDSessionError):
@@ -75,14 +44,9 @@ class _Algorithms:
         self.verify = to_js_object(["verify"])
 
 
-_ALG: _Algorithms | None = None
-
-
+@cache
 def _alg() -> _Algorithms:
-    global _ALG
-    if _ALG is None:
-        _ALG = _Algorithms()
-    return _ALG
+    return _Algorithms()
 
 
 async def _call(what: str, awaitable: Any) -> Any:
@@ -150,14 +114,14 @@ class WebCryptoSigner:
 class WebCryptoKeyBackend:
     async def generate_secure_key(self) -> WebCryptoSigner:
         """A new non-extractable P-256 key pair (``generateKey(..., false, ['sign'])``)."""
-        made = await _call("generateKey", _js().generateP256())
+        made = await _call("generateKey", helpers().generateP256())
         return WebCryptoSigner._p256(made.keyPair, bytes(made.raw.to_bytes()))
 
     async def ed25519_from_seed(self, seed: bytes) -> WebCryptoSigner:
         if len(seed) != 32:
             raise MalformedError("an Ed25519 seed is 32 bytes")
         made = await _call(
-            "importKey", _js().ed25519FromPkcs8(to_js_bytes(_ED25519_PKCS8_PREFIX + seed))
+            "importKey", helpers().ed25519FromPkcs8(to_js_bytes(_ED25519_PKCS8_PREFIX + seed))
         )
         try:
             public_key = b64url_decode(str(made.x))
