@@ -24,6 +24,8 @@ from browser_kit import (
 )
 from playwright.sync_api import Page
 
+import did_session
+
 HARDHAT0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 ACCOUNT = f"eip155:1:{HARDHAT0}"
 PKH = f"did:pkh:eip155:1:{HARDHAT0}"
@@ -222,8 +224,9 @@ def test_demo_without_wallet_and_micropip_page(
     # The usual PyScript way: `packages` through micropip (from the site's own lock/wheels).
     page.goto(server.page_url("micropip.html"))
     page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=TIMEOUT_MS)
-    assert page.evaluate("({...document.body.dataset})") == {"state": "ready", "version": "0.1.0"}
-    assert page.text_content("#version") == "0.1.0"
+    version = did_session.__version__
+    assert page.evaluate("({...document.body.dataset})") == {"state": "ready", "version": version}
+    assert page.text_content("#version") == version
     assert any(u.endswith("/micropip-0.11.1-py3-none-any.whl") for u in request_recorder.urls)
     assert request_recorder.foreign() == []
 

@@ -16,14 +16,20 @@ settings.register_profile("did-session", deadline=None)
 settings.load_profile("did-session")
 
 ROOT = Path(__file__).resolve().parent.parent
-# ../shared/vectors beside the checkout (read-only in CI); DID_SESSION_VECTORS overrides.
-VECTORS = Path(os.environ.get("DID_SESSION_VECTORS", ROOT.parent / "shared" / "vectors"))
+# The copies in the repository (tests/vectors/PROVENANCE.md), so that a clone runs alone;
+# DID_SESSION_VECTORS reads another copy. ../shared/vectors, beside the checkout in CI, is
+# the collection they come from (tests/host/test_vectors.py keeps them identical).
+VECTORS = Path(os.environ.get("DID_SESSION_VECTORS", ROOT / "tests" / "vectors"))
+SHARED_VECTORS = ROOT.parent / "shared" / "vectors"
 
 
 def load_vector(relative: str) -> Any:
     path = VECTORS / relative
     if not path.exists():
-        pytest.fail(f"conformance vector missing: {path} (set DID_SESSION_VECTORS)")
+        pytest.fail(
+            f"conformance vector missing: {path} (copy it from ../shared/vectors into "
+            "tests/vectors and list it in tests/vectors/PROVENANCE.md)"
+        )
     with path.open(encoding="utf-8") as f:
         return json.load(f)
 

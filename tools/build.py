@@ -450,7 +450,14 @@ def pyodide_folder(dst: Path, wheels: list[WheelInfo]) -> None:
 
 
 def project_sources() -> list[Path]:
-    return [ROOT / "pyproject.toml", ROOT / "README.md", ROOT / "src" / "did_session"]
+    # Everything hatchling puts in the wheel (the licences go to .dist-info/licenses/).
+    return [
+        ROOT / "pyproject.toml",
+        ROOT / "README.md",
+        ROOT / "LICENSE-MIT",
+        ROOT / "LICENSE-APACHE",
+        ROOT / "src" / "did_session",
+    ]
 
 
 PY_COMPILE = JS_SOURCES / "py-compile.mjs"

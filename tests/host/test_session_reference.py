@@ -1,6 +1,6 @@
 """Sessions made by the real npm did-session 4.0.0, reproduced and loaded on CPython.
 
-../shared/vectors/did-session-js/reference-sessions.json was produced by the JS library
+tests/vectors/did-session-js/reference-sessions.json was produced by the JS library
 with a fixed seed, clock, nonce and test wallet (Hardhat #0). With the same inputs our
 ``authorize`` + ``serialize`` must give the same string, and loading the JS string must
 give byte-identical JWS / DagJWS.

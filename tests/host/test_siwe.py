@@ -179,6 +179,61 @@ def test_eip1271_is_not_an_eoa_signature(name: str) -> None:
     assert signer != message.address
 
 
+# ---- js-did @didtools/siwx vectors ----------------------------------------------------------
+
+SIWX = load_vector("siwx/ethereum-messages.json")
+# The two vector sets disagree on userinfo in the domain: siwx (after an early EIP-4361
+# draft, RFC 4501 dnsauthority) refuses `user@host`; the current EIP-4361 ABNF
+# (`domain = authority`, RFC 3986) and spruceid/siwe accept it, and so do we. Each siwx name
+# maps to the spruceid positive vector with the same text.
+SIWX_USERINFO = {
+    "test@127.0.0.1` is not valid `domain`": "domain is RFC 3986 authority with userinfo",
+    "`test@127.0.0.1:8080` is not valid `domain`": (
+        "domain is RFC 3986 authority with userinfo and port"
+    ),
+}
+SIWX_VALID = [name for name, case in SIWX.items() if case["status"] == "valid"]
+SIWX_INVALID = [
+    name for name, case in SIWX.items() if case["status"] == "invalid" and name not in SIWX_USERINFO
+]
+
+
+def test_siwx_vectors_are_all_classified() -> None:
+    assert len(SIWX) == 47
+    assert {case["status"] for case in SIWX.values()} == {"valid", "invalid"}
+    assert len(SIWX_VALID) + len(SIWX_INVALID) + len(SIWX_USERINFO) == len(SIWX)
+
+
+@pytest.mark.parametrize("name", SIWX_VALID)
+def test_siwx_valid(name: str) -> None:
+    case = SIWX[name]
+    text, fields = case["message"], dict(case["fields"])
+    assert fields.pop("network") == "Ethereum"  # the "... your Ethereum account:" header
+    parsed = SiweMessage.from_message(text)
+    assert parsed.to_fields() == {**fields, "chainId": int(fields["chainId"])}
+    assert SiweMessage.from_fields(fields) == parsed
+    # The spec layout renders every vector; @didtools' asString ("js") differs exactly
+    # when there is no statement (one blank line before URI instead of two).
+    assert parsed.to_message(style="eip4361") == text
+    assert (parsed.to_message(style="js") == text) == (parsed.statement is not None)
+
+
+@pytest.mark.parametrize("name", SIWX_INVALID)
+def test_siwx_invalid(name: str) -> None:
+    with pytest.raises(SiweError):
+        SiweMessage.from_message(SIWX[name]["message"])
+
+
+@pytest.mark.parametrize("name", list(SIWX_USERINFO))
+def test_siwx_userinfo_domain_follows_eip4361(name: str) -> None:
+    text = SIWX[name]["message"]
+    assert SIWX[name]["status"] == "invalid"
+    assert POSITIVE[SIWX_USERINFO[name]]["message"] == text
+    parsed = SiweMessage.from_message(text)
+    assert "@" in parsed.domain
+    assert parsed.to_message() == text
+
+
 # ---- JS did-session / @didtools renderings ------------------------------------------------
 
 

@@ -6,21 +6,17 @@ Data from the host (expected signatures, Wycheproof vectors) is passed in as arg
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
-import pytest
 from pytest_pyodide import run_in_pyodide
 
 from did_session import crypto
 from did_session.did_key import KeyType, encode_did_key
+from tests.conftest import load_vector
 
 SEED = bytes(range(32))
 SEED_DID = "did:key:z6MkehRgf7yJbgaGfYsdoAsKdBPE3dj2CYhowQdcjqSJgvVd"
 MESSAGES = [b"", b"did-session", bytes(range(256)) * 3]
-VECTORS = Path(os.environ.get("DID_SESSION_VECTORS", Path(__file__).parents[3] / "shared/vectors"))
 
 
 def test_host_reference_values() -> None:
@@ -177,10 +173,7 @@ async def _wycheproof_ed25519(selenium: Any, groups: list) -> None:
 
 
 def test_wycheproof_ed25519_webcrypto_vs_pure(selenium: Any) -> None:
-    path = VECTORS / "ed25519" / "wycheproof_ed25519_test.json"
-    if not path.exists():
-        pytest.skip(f"{path} not found (set DID_SESSION_VECTORS)")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = load_vector("ed25519/wycheproof_ed25519_test.json")
     groups = [
         (
             g["publicKey"]["pk"],
