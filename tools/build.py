@@ -585,7 +585,11 @@ def esbuild(entry: Path, outfile: Path) -> None:
 
 def build_js() -> None:
     out = SITE / "js"
-    bundles = {"test-wallet.mjs": "test-wallet.js", "did-session-js.mjs": "did-session-js.js"}
+    bundles = {
+        "test-wallet.mjs": "test-wallet.js",
+        "did-session-js.mjs": "did-session-js.js",
+        "key-webauthn-js.mjs": "key-webauthn-js.js",
+    }
     step = Step(
         "js-bundles",
         fingerprint(npm_fingerprint(), JS_SOURCES),

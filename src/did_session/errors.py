@@ -209,4 +209,66 @@ class StorageQuotaError(StorageError):
     """The store refused a write for lack of space."""
 
 
+# --- WebAuthn (passkeys, ``webauthn:p256`` CACAOs) -------------------------------------
+
+
+class WebAuthnError(DIDSessionError):
+    """A passkey (WebAuthn) CACAO or ceremony failed; each subclass also sits under the
+    general class of its reason (malformed, invalid signature, mismatch ...)."""
+
+
+class WebAuthnFormatError(WebAuthnError, MalformedError):
+    """Authenticator data, client data JSON, an attestation object, a COSE key or the
+    ``s.m.aad`` field that does not parse (strictly)."""
+
+
+class WebAuthnSignatureError(WebAuthnError, InvalidSignatureError):
+    """The passkey signature is not strict DER, or does not verify for the issuer's key."""
+
+
+class WebAuthnChallengeError(WebAuthnError, CapabilityMismatchError):
+    """The signed challenge is not the CID of this CACAO (without ``iss`` and ``s``)."""
+
+
+class WebAuthnClientDataError(WebAuthnError, CapabilityMismatchError):
+    """The client data's ``type``, ``origin`` or ``crossOrigin`` is not what the relying
+    party accepts."""
+
+
+class WebAuthnRelyingPartyError(WebAuthnError, CapabilityMismatchError):
+    """The authenticator data's ``rpIdHash`` is not SHA-256 of an accepted RP id."""
+
+
+class WebAuthnFlagsError(WebAuthnError, VerificationError):
+    """The authenticator did not assert user presence (or verification, when required),
+    or its backup flags are inconsistent."""
+
+
+class PasskeyError(WebAuthnError):
+    """A passkey ceremony in the browser (``navigator.credentials``) failed."""
+
+
+class PasskeyUnavailableError(PasskeyError):
+    """No WebAuthn here (no ``navigator.credentials``, insecure context, bad RP id) or
+    the authenticator does not support what was asked (P-256, resident keys)."""
+
+
+class PasskeyRefusedError(PasskeyError):
+    """The person refused or cancelled the ceremony, or it timed out (``NotAllowedError``)."""
+
+
+class PasskeyResponseError(PasskeyError):
+    """The authenticator answered with something unusable (not P-256, wrong challenge,
+    a credential of another relying party ...)."""
+
+
+class PasskeySelectionError(PasskeyError):
+    """The passkey's public key could not be decided among the two keys recovered from
+    its signature (``candidates`` holds their did:keys)."""
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
 __all__ = [name for name in dir() if name.endswith("Error") and not name.startswith("_")]

@@ -33,6 +33,7 @@ const asError = (e) => {
   });
 };
 return {
+  asError,
   run(db, storeName, mode, method, args) {
     // One request in its own transaction; resolves with the request's result once the
     // transaction has COMMITTED (durable), rejects with the error if it aborts. A failed

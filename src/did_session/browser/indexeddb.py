@@ -52,13 +52,14 @@ class IndexedDBStore:
     """``SessionStore`` over IndexedDB. One connection is kept and dropped when another
     tab asks for a version change; every transaction is awaited to its commit."""
 
-    def __init__(self, db_name: str = DB_NAME) -> None:
+    def __init__(self, db_name: str = DB_NAME, store_name: str = STORE_NAME) -> None:
         self._db_name = db_name
+        self._store_name = store_name  # another database reuses this class (passkeys)
         self._db: Any = None
         self._opening: asyncio.Future[Any] | None = None
 
     def __repr__(self) -> str:
-        return f"<IndexedDBStore {self._db_name}/{STORE_NAME}>"
+        return f"<IndexedDBStore {self._db_name}/{self._store_name}>"
 
     async def _connection(self) -> Any:
         if self._db is not None and not getattr(self._db, "didSessionClosed", False):
@@ -77,7 +78,7 @@ class IndexedDBStore:
         if factory is None:
             raise StorageUnavailableError("IndexedDB is not available here")
         try:
-            db = await helpers().open(self._db_name, DB_VERSION, STORE_NAME)
+            db = await helpers().open(self._db_name, DB_VERSION, self._store_name)
         except JsException as e:
             raise _storage_error("open", e) from None
         self._db = db
@@ -90,7 +91,7 @@ class IndexedDBStore:
         for attempt in (1, 2):
             db = await self._connection()
             try:
-                return await helpers().run(db, STORE_NAME, mode, method, to_js_list(args))
+                return await helpers().run(db, self._store_name, mode, method, to_js_list(args))
             except JsException as e:
                 name, _, _ = js_error_info(e)
                 if name == "InvalidStateError" and attempt == 1:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from ..errors import CBORError, CIDError
 from .cid import CID
 
-__all__ = ["MAX_DEPTH", "decode", "encode"]
+__all__ = ["MAX_DEPTH", "decode", "decode_ctap2", "encode"]
 
 MAX_DEPTH: Final = 512
 """Deepest nesting of lists / maps accepted by :func:`encode` and :func:`decode`."""
@@ -209,8 +209,10 @@ class _Truncated(Exception):
     """Internal: the input ended inside a value."""
 
 
-def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
-    """Decode the value starting at ``pos``; returns it and the position after it."""
+def _decode(data: bytes, pos: int, depth: int, int_keys: bool = False) -> tuple[Any, int]:
+    """Decode the value starting at ``pos``; returns it and the position after it.
+
+    ``int_keys``: also accept integer map keys (CTAP2 canonical CBOR, see decode_ctap2)."""
     ib = data[pos]  # IndexError at the end of input is reported as truncation
     pos += 1
     major = ib >> 5
@@ -288,21 +290,21 @@ def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
             raise CBORError(f"DAG-CBOR value nested deeper than {MAX_DEPTH}")
         if 2 * arg > len(data) - pos:
             raise _Truncated
-        result: dict[str, Any] = {}
+        result: dict[Any, Any] = {}
         previous = b""
         for _ in range(arg):
             start = pos
-            if data[pos] >> 5 != 3:
+            if data[pos] >> 5 != 3 and not (int_keys and data[pos] >> 5 < 2):
                 raise CBORError("DAG-CBOR map keys must be strings")
             key, pos = _decode(data, pos, depth)
             raw_key = data[start:pos]
             # Encoded keys compare in DAG-CBOR order (see _encode_key).
             if raw_key <= previous:
                 if raw_key == previous:
-                    raise CBORError(f"duplicate map key {key[:40]!r}")
+                    raise CBORError(f"duplicate map key {str(key)[:40]!r}")
                 raise CBORError("map keys are not in canonical (length-first) order")
             previous = raw_key
-            result[key], pos = _decode(data, pos, depth + 1)
+            result[key], pos = _decode(data, pos, depth + 1, int_keys)
         return result, pos
     if major == 0:
         return arg, pos
@@ -315,7 +317,7 @@ def _decode(data: bytes, pos: int, depth: int) -> tuple[Any, int]:
         append = items.append
         depth += 1
         for _ in range(arg):
-            item, pos = _decode(data, pos, depth)
+            item, pos = _decode(data, pos, depth, int_keys)
             append(item)
         return items, pos
     if major == 1:
@@ -354,3 +356,18 @@ def decode(data: bytes | bytearray | memoryview) -> Any:
     if pos != len(data):
         raise CBORError(f"{len(data) - pos} trailing byte(s) after the DAG-CBOR value")
     return value
+
+
+def decode_ctap2(data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[Any, int]:
+    """One CBOR value at ``offset`` in CTAP2 canonical form (WebAuthn attestation objects,
+    COSE keys, extensions): the rules of :func:`decode` plus integer map keys (ordered as
+    CTAP2 orders them, which is DAG-CBOR's order on the encoded keys). Returns the value and
+    the offset after it: the caller decides what may follow (authenticator data puts
+    extensions after the COSE key)."""
+    data = bytes(data)
+    try:
+        return _decode(data, offset, 0, True)
+    except (IndexError, _Truncated) as exc:
+        raise CBORError("truncated CBOR input") from exc
+    except RecursionError as exc:  # pragma: no cover - MAX_DEPTH stops this first
+        raise CBORError("CBOR value nested too deeply") from exc

@@ -41,7 +41,10 @@ __all__ = [
     "keccak256",
     "p256_compress",
     "p256_decompress",
+    "p256_der_decode",
+    "p256_der_encode",
     "p256_public_key",
+    "p256_recover",
     "p256_sign",
     "p256_verify",
     "secp256k1_compress",
@@ -195,6 +198,23 @@ def p256_decompress(pub33: bytes) -> bytes:
     """65-byte uncompressed point. MalformedError for a bad length/prefix or off-curve
     point (a valid 65-byte point is returned unchanged)."""
     return _p256.decompress(pub33)
+
+
+def p256_recover(msg_hash: bytes, signature: bytes, recovery_id: int) -> bytes | None:
+    """The compressed (33-byte) P-256 key that signed the 32-byte ``msg_hash`` with raw
+    ``r || s``, for recovery id 0 or 1; None when none recovers. Pure Python on every back
+    end (no native library offers P-256 recovery); public data only."""
+    return _p256.recover(msg_hash, signature, recovery_id)
+
+
+def p256_der_decode(der: bytes) -> bytes:
+    """Strict DER ECDSA signature -> raw 64-byte r || s (MalformedError otherwise)."""
+    return _p256.der_decode(der)
+
+
+def p256_der_encode(signature: bytes) -> bytes:
+    """Raw 64-byte r || s -> minimal DER."""
+    return _p256.der_encode(signature)
 
 
 # --- secp256k1 -----------------------------------------------------------------------

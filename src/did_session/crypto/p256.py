@@ -18,7 +18,16 @@ from collections.abc import Iterator
 
 from did_session.errors import MalformedError
 
-__all__ = ["compress", "decompress", "public_key", "sign", "verify"]
+__all__ = [
+    "compress",
+    "decompress",
+    "der_decode",
+    "der_encode",
+    "public_key",
+    "recover",
+    "sign",
+    "verify",
+]
 
 P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -313,3 +322,82 @@ def _verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     if r * zz % P == X:
         return True
     return r + N < P and (r + N) * zz % P == X
+
+
+def recover(msg_hash: bytes, signature: bytes, recovery_id: int) -> bytes | None:
+    """The 33-byte compressed public key that made ``signature`` (raw r || s) over the
+    32-byte ``msg_hash`` (SHA-256 of the message), for recovery id 0 or 1 (the parity of
+    R's y; ids 2 and 3, for r >= n - p, have probability ~2**-128 and are not used by
+    WebAuthn libraries). None when no key recovers (r is not the x of a point).
+
+    Q = r^-1 (s R - z G), as one interleaved u1*G + u2*R multiplication."""
+    if len(msg_hash) != 32 or len(signature) != 64 or recovery_id not in (0, 1):
+        raise MalformedError("P-256 recovery needs a 32-byte hash, r || s and id 0 or 1")
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:], "big")
+    if not (0 < r < N and 0 < s < N):
+        return None
+    ry = _lift_x(r, recovery_id)
+    if ry is None:
+        return None
+    z = int.from_bytes(msg_hash, "big")
+    r_inv = pow(r, -1, N)
+    X, Y, Z = _multiply(-z * r_inv, s * r_inv, _table(r, ry, 1 << (_Q_WINDOW - 1)))
+    if Z == 0:
+        return None
+    zi = pow(Z, -1, P)
+    zi2 = zi * zi % P
+    x, y = X * zi2 % P, Y * zi2 * zi % P
+    return bytes((2 | (y & 1),)) + x.to_bytes(32, "big")
+
+
+# --- DER (X9.62 Ecdsa-Sig-Value), as WebAuthn authenticators write signatures -----------
+
+
+def _der_int(data: bytes, pos: int) -> tuple[int, int]:
+    if pos + 2 > len(data) or data[pos] != 0x02:
+        raise MalformedError("DER signature: expected an INTEGER")
+    length = data[pos + 1]
+    start, end = pos + 2, pos + 2 + length
+    # Short-form length only (a P-256 integer is at most 33 bytes), no empty or over-long
+    # integer, no negative value, no leading zero unless the next byte needs it.
+    if not 1 <= length <= 33 or end > len(data):
+        raise MalformedError("DER signature: bad INTEGER length")
+    if data[start] & 0x80:
+        raise MalformedError("DER signature: negative INTEGER")
+    if data[start] == 0 and (length == 1 or not data[start + 1] & 0x80):
+        raise MalformedError("DER signature: INTEGER is not minimally encoded")
+    value = int.from_bytes(data[start:end], "big")
+    if not 0 < value < N:
+        raise MalformedError("DER signature: r or s out of range")
+    return value, end
+
+
+def der_decode(der: bytes) -> bytes:
+    """Strict DER ``SEQUENCE { r INTEGER, s INTEGER }`` -> raw 64-byte r || s.
+
+    Refuses (MalformedError) long-form or wrong lengths, non-minimal or negative integers,
+    r or s outside [1, n) and any trailing byte. High S is accepted (see der_encode)."""
+    der = bytes(der)
+    if len(der) < 8 or der[0] != 0x30 or der[1] != len(der) - 2:
+        raise MalformedError("DER signature: not one SEQUENCE of the whole input")
+    r, pos = _der_int(der, 2)
+    s, pos = _der_int(der, pos)
+    if pos != len(der):
+        raise MalformedError("DER signature: trailing bytes in the SEQUENCE")
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def der_encode(signature: bytes) -> bytes:
+    """Raw 64-byte r || s -> DER (minimal), the form WebAuthn authenticators return."""
+    if len(signature) != 64:
+        raise MalformedError("a P-256 signature is 64 bytes r || s")
+
+    def integer(raw: bytes) -> bytes:
+        raw = raw.lstrip(b"\x00") or b"\x00"
+        if raw[0] & 0x80:
+            raw = b"\x00" + raw
+        return bytes((0x02, len(raw))) + raw
+
+    body = integer(signature[:32]) + integer(signature[32:])
+    return bytes((0x30, len(body))) + body
