@@ -185,19 +185,20 @@ class Prefs:
         if not isinstance(data, dict):
             return cls()
         account, resources = data.get("account"), data.get("resources")
-        lifetime, session = data.get("lifetime"), data.get("session")
-        ok_resources = (
+        lifetime = data.get("lifetime")
+        if not (
             isinstance(resources, list)
             and resources
             and all(isinstance(r, str) and r for r in resources)
-        )
+        ):
+            resources = DEFAULT_RESOURCES
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0:
+            lifetime = None
         return cls(
             account=account if isinstance(account, str) and account else None,
-            resources=tuple(resources) if ok_resources else DEFAULT_RESOURCES,
-            lifetime=lifetime
-            if isinstance(lifetime, int) and not isinstance(lifetime, bool) and lifetime > 0
-            else None,
-            session=session is True,
+            resources=tuple(resources),
+            lifetime=lifetime,
+            session=data.get("session") is True,
         )
 
 
