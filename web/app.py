@@ -22,12 +22,9 @@ try:
     from did_session import __version__
 except Exception as e:  # the library did not load: say so, never stay "loading"
     document.body.dataset.state = "error"
-    document.getElementById("boot-text").textContent = f"Failed to load did_session: {e}"
+    document.getElementById("boot-text").textContent = f"Failed to load the demo: {e}"
     raise
 _import_ms = round(window.performance.now() - _t_import, 1)
-
-ACTIONS = ("connect", "create", "renew", "logout", "sign", "tamper", "authorize", "copy", "load")
-
 
 # ---------------------------------------------------------------------------- adapters
 
@@ -71,12 +68,13 @@ ui = Elements()
 # ---------------------------------------------------------------------------- rendering
 
 _shown: dict[tuple[str, str], object] = {}
+_UNSET = object()
 
 
 def put(id_: str, prop: str, value: object) -> bool:
     """Set ``#id_.prop`` unless it already shows ``value`` (a text rewritten every second
     would lose the user's selection). True if it changed."""
-    if _shown.get((id_, prop), put) == value:
+    if _shown.get((id_, prop), _UNSET) == value:
         return False
     _shown[(id_, prop)] = value
     if prop.startswith("data-"):
@@ -112,9 +110,8 @@ def facts_list(facts: tuple[tuple[str, str], ...]) -> web.Element:
 def render() -> None:
     """Show the Demo's state (cheap: only what changed touches the DOM)."""
     controls = demo.controls()
-    for name in ACTIONS:
-        if name != "copy":
-            put(name, "disabled", not getattr(controls, name))
+    for name in FLOWS:  # every action has its button (copy's is shown with its text only)
+        put(name, "disabled", not getattr(controls, name, True))
     put("connect", "textContent", controls.connect_label)
     put("create", "textContent", controls.create_label)
     put("renew", "hidden", not controls.renew_shown)
@@ -291,7 +288,7 @@ async def main() -> None:
     ui["resources"].value = resources_text(prefs.resources)
     if str(prefs.lifetime) in {option.value for option in ui["lifetime"].options}:
         ui["lifetime"].value = str(prefs.lifetime)
-    for name in ACTIONS:
+    for name in FLOWS:
         on_click(name)
     mark_ready()
     render()

@@ -247,6 +247,11 @@ def parse_resources(text: str) -> list[str]:
     return resources
 
 
+def resources_text(resources: Sequence[str]) -> str:
+    """How the resources field shows remembered resources."""
+    return "\n".join(resources)
+
+
 def parse_lifetime(value: str) -> int:
     try:
         secs = int(value)
@@ -645,8 +650,3 @@ class Demo:
     def _remember(self, **changes: Any) -> None:
         self.prefs = replace(self.prefs, **changes)
         self._storage.set(PREFS_KEY, self.prefs.to_json())
-
-
-def resources_text(resources: Sequence[str]) -> str:
-    """How the resources field shows remembered resources."""
-    return "\n".join(resources)

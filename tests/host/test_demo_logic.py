@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import base64
 import json
 from pathlib import Path
 
@@ -400,14 +401,10 @@ async def test_a_malformed_pasted_session_is_refused_plainly(
 
 
 def _b64url(text: str) -> str:
-    import base64
-
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
 
 
 def _b64url_text(text: str) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
 
 
