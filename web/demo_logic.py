@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -32,8 +32,6 @@ from did_session import (
     request_accounts,
     verify_jws,
 )
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 AuthMethod = Callable[[AuthRequest], Awaitable[Cacao]]
@@ -429,7 +427,7 @@ class Demo:
         except DIDSessionError as e:
             self._fail(e, describe(e), "error")
         except Exception as e:  # a bug: say so plainly, keep the page usable
-            log.exception("demo action %s failed", action)
+            traceback.print_exc()  # the console, in a page
             self._fail(e, f"Unexpected error: {describe(e)}", "error")
         finally:
             self.busy = False
