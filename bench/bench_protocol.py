@@ -29,9 +29,9 @@ except ImportError:  # run from a checkout without installing
 sys.path.insert(0, str(ROOT))
 
 from did_session import cacao as cacao_module  # noqa: E402
+from did_session._sync import run_sync  # noqa: E402
 from did_session.codecs import dag_cbor  # noqa: E402
 from did_session.crypto import BACKEND  # noqa: E402
-from did_session.verifier import run_sync  # noqa: E402
 
 
 def _median_ms(fn: Callable[[], object], iterations: int) -> float:

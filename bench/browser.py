@@ -135,8 +135,8 @@ async def _clear_verified():
 # request_accounts(None) / get_account_id(None, ...) do not default to window.ethereum
 # (only the auth method does): pass the adapted provider.
 import js
-from did_session.platform import current_platform
-B.provider = current_platform().adapt_provider(js.window.ethereum)
+from did_session.platform import default_platform
+B.provider = default_platform().wallet("eip155", js.window.ethereum)
 _addresses = await request_accounts(B.provider)
 B.account = await get_account_id(B.provider, _addresses[0])
 B.auth = EthereumWebAuth.get_auth_method(None, B.account)
@@ -249,7 +249,7 @@ from did_session.crypto import keccak256 as _keccak, secp256k1_recover as _recov
 from did_session.jws import decode_header as _decode_header, _parts
 from did_session.codecs.bases import b64url_decode as _b64d, b64url_encode as _b64e
 from did_session.did_key import parse_kid as _parse_kid
-from did_session.platform import current_platform as _cp
+from did_session.platform import default_platform as _cp
 import did_session._json as _dj
 
 _c = B.v["ed_cacao_json"]
@@ -483,8 +483,8 @@ class BrowserBench:
             "import js\n"
             "from did_session import DIDSession, EthereumWebAuth\n"
             "from did_session import get_account_id, request_accounts\n"
-            "from did_session.platform import current_platform\n"
-            "_p = current_platform().adapt_provider(js.window.ethereum)\n"
+            "from did_session.platform import default_platform\n"
+            "_p = default_platform().wallet('eip155', js.window.ethereum)\n"
             "_a = await get_account_id(_p, (await request_accounts(_p))[0])\n"
             "_auth = EthereumWebAuth.get_auth_method(None, _a)\n"
             "_t = performance.now()\n"

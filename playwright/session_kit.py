@@ -21,9 +21,12 @@ PRELUDE = r"""
 import json, time
 import js
 from did_session import (
-    DIDSession, EthereumWebAuth, get_account_id, request_accounts, verify_jws,
+    DIDSession, EthereumWebAuth, TimePolicy, get_account_id, request_accounts, verify_jws,
 )
 from did_session import errors as E
+
+def at(clock):
+    return TimePolicy(clock=clock)
 
 RES = ["ceramic://*"]
 addresses = await request_accounts(None)

@@ -163,11 +163,15 @@ def test_get_asks_again_and_wallet_faults(
         page,
         """
 now = time.time()
-s1 = await DIDSession.get(account, auth, resources=RES, expires_in_secs=60, clock=lambda: now)
+same, later = at(lambda: now), at(lambda: now + 120)
+s1 = await DIDSession.get(
+    account, auth, resources=RES, expires_in_secs=60, time_policy=at(lambda: now))
 # Not expired at now+30; expired at now+120 (an injected clock, no waiting).
 {"did": s1.did.id, "exp": s1.cacao.payload.exp,
- "has_30": await DIDSession.has_session_for(account, resources=RES, clock=lambda: now + 30),
- "has_120": await DIDSession.has_session_for(account, resources=RES, clock=lambda: now + 120)}
+ "has_30": await DIDSession.has_session_for(
+     account, resources=RES, time_policy=at(lambda: now + 30)),
+ "has_120": await DIDSession.has_session_for(
+     account, resources=RES, time_policy=at(lambda: now + 120))}
 """,
     )
     assert first["has_30"] is True
@@ -176,7 +180,8 @@ s1 = await DIDSession.get(account, auth, resources=RES, expires_in_secs=60, cloc
     # Same clock: reused.
     assert (
         run_py(
-            page, "(await DIDSession.get(account, auth, resources=RES, clock=lambda: now)).did.id"
+            page,
+            "(await DIDSession.get(account, auth, resources=RES, time_policy=same)).did.id",
         )
         == first["did"]
     )
@@ -184,7 +189,7 @@ s1 = await DIDSession.get(account, auth, resources=RES, expires_in_secs=60, cloc
     # After expiry: asks again, replaces the entry.
     expired = run_py(
         page,
-        "(await DIDSession.get(account, auth, resources=RES, clock=lambda: now + 120)).did.id",
+        "(await DIDSession.get(account, auth, resources=RES, time_policy=later)).did.id",
     )
     assert expired != first["did"]
     assert personal_signs(page) == 2
@@ -329,8 +334,8 @@ def test_indexeddb_unavailable(
     browser_session.add_init_script(IDB_FAULTS)
     page = browser_session.page
     check = """
-from did_session.platform import current_platform
-[current_platform().name,
+from did_session.platform import default_platform
+[default_platform().name,
  await error_of(DIDSession.has_session_for(account, resources=RES)),
  await error_of(DIDSession.get(account, auth, resources=RES)),
  await error_of(DIDSession.remove(account)),

@@ -15,32 +15,62 @@ from .errors import __all__ as _error_names
 __version__ = "0.1.0"
 
 _LAZY = {
+    # sessions and the Ethereum auth methods
     "DIDSession": "session",
     "DID": "session",
     "DagJWS": "session",
     "AccountId": "accounts",
     "get_account_id": "accounts",
+    "request_accounts": "_wallet",
     "EthereumWebAuth": "auth",
     "EthereumNodeAuth": "auth",
-    "AuthRequest": "auth",
+    # protocol objects and verification
     "Cacao": "cacao",
     "SiweMessage": "siwe",
     "verify_jws": "jws",
     "VerifiedJWS": "jws",
-    "request_accounts": "wallet",
     "Verifier": "verifier",
-    "verify_jws_sync": "verifier",
+    # what an extension (an auth method, a store, a back end, a clock) implements or uses
+    "AuthMethod": "auth",
+    "AuthRequest": "auth",
+    "Clock": "_time",
+    "TimePolicy": "_time",
+    "EIP1193Provider": "interfaces",
+    "KeyBackend": "interfaces",
+    "SessionStore": "interfaces",
+    "SignatureVerifier": "interfaces",
+    "Signer": "interfaces",
+    "StorableSigner": "interfaces",
+    "StoredSession": "interfaces",
+    "WalletAdapter": "interfaces",
+    "MemoryStore": "host.store",
+    "PageEnvironment": "platform",
+    "Platform": "platform",
+    "default_platform": "platform",
 }
 
 if TYPE_CHECKING:
+    from ._time import Clock, TimePolicy
+    from ._wallet import request_accounts
     from .accounts import AccountId, get_account_id
-    from .auth import AuthRequest, EthereumNodeAuth, EthereumWebAuth
+    from .auth import AuthMethod, AuthRequest, EthereumNodeAuth, EthereumWebAuth
     from .cacao import Cacao
+    from .host.store import MemoryStore
+    from .interfaces import (
+        EIP1193Provider,
+        KeyBackend,
+        SessionStore,
+        SignatureVerifier,
+        Signer,
+        StorableSigner,
+        StoredSession,
+        WalletAdapter,
+    )
     from .jws import VerifiedJWS, verify_jws
+    from .platform import PageEnvironment, Platform, default_platform
     from .session import DID, DagJWS, DIDSession
     from .siwe import SiweMessage
-    from .verifier import Verifier, verify_jws_sync
-    from .wallet import request_accounts
+    from .verifier import Verifier
 
 
 def __getattr__(name: str) -> Any:
@@ -56,22 +86,36 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = [  # the public API, then the exceptions
+__all__ = [  # the public API (each name imported on first use), then the exceptions
     "AccountId",
+    "AuthMethod",
     "AuthRequest",
     "Cacao",
+    "Clock",
     "DID",
     "DIDSession",
     "DagJWS",
+    "EIP1193Provider",
     "EthereumNodeAuth",
     "EthereumWebAuth",
+    "KeyBackend",
+    "MemoryStore",
+    "PageEnvironment",
+    "Platform",
+    "SessionStore",
+    "SignatureVerifier",
+    "Signer",
     "SiweMessage",
+    "StorableSigner",
+    "StoredSession",
+    "TimePolicy",
     "VerifiedJWS",
     "Verifier",
+    "WalletAdapter",
     "__version__",
+    "default_platform",
     "get_account_id",
     "request_accounts",
     "verify_jws",
-    "verify_jws_sync",
     *_error_names,
 ]

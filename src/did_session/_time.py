@@ -1,21 +1,73 @@
-"""Time: an injectable clock and strict RFC 3339 parsing / JS-style formatting.
+"""Time: the time policy, strict RFC 3339 parsing and JS-style formatting.
 
 Times are Unix seconds as ``float`` (what ``time.time()`` returns). The JS library writes
 times with ``Date.prototype.toISOString()``: ``2025-01-01T00:00:00.000Z``.
+
+:class:`TimePolicy` is the one definition of "what time is it and how lenient are we":
+a session owns one and uses it for the times it asks an auth method to sign, for its own
+expiry, and for the CACAO and JWS checks; ``verify_jws`` and ``Verifier`` take the same
+object.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from .errors import MalformedError
+from .errors import CacaoError, CapabilityExpiredError, CapabilityNotYetValidError, TimeFormatError
 
 Clock = Callable[[], float]
 """A function returning the current time in Unix seconds, like ``time.time``."""
 
 system_clock: Clock = time.time
+
+DEFAULT_CLOCK_SKEW_SECS = 5 * 60
+"""The skew the JS verifier (@didtools/cacao) allows, both ways."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimePolicy:
+    """The clock and the tolerances of every time check.
+
+    - ``clock``: the current time (injectable: tests, a server's trusted clock);
+    - ``clock_skew_secs``: how far the signer's clock may be off, both ways;
+    - ``revocation_phaseout_secs``: how long after ``exp`` a capability still verifies.
+    """
+
+    clock: Clock = system_clock
+    clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS
+    revocation_phaseout_secs: float = 0
+
+    def now(self) -> float:
+        return self.clock()
+
+    def check_window(
+        self,
+        iat: float,
+        nbf: float | None,
+        exp: float | None,
+        *,
+        at_time: float | None = None,
+        disable_expiration_check: bool = False,
+    ) -> None:
+        """Raise unless ``[iat/nbf, exp]`` holds ``at_time`` (default: now), within the
+        skew. Not valid yet when ``iat`` or ``nbf`` is later than ``now + skew``; expired
+        when ``exp + phaseout + skew < now``: the boundary second itself is still valid."""
+        now = at_time if at_time is not None else self.clock()
+        skew, phaseout = self.clock_skew_secs, self.revocation_phaseout_secs
+        if math.isnan(now) or math.isnan(skew) or math.isnan(phaseout):
+            # NaN compares false with everything: it would pass every check (fail open).
+            raise CacaoError("the time of the check, the skew and the phase-out must be numbers")
+        if iat > now + skew or (nbf is not None and nbf > now + skew):
+            raise CapabilityNotYetValidError("CACAO is not valid yet")
+        if not disable_expiration_check and exp is not None and exp + phaseout + skew < now:
+            raise CapabilityExpiredError("CACAO has expired")
+
+
+DEFAULT_TIME_POLICY = TimePolicy()
 
 # RFC 3339 ``date-time`` (EIP-4361 refers to it): full-date "T" full-time, offset Z or
 # +hh:mm. Lower-case t/z are allowed by RFC 3339 section 5.6 but not by EIP-4361's
@@ -36,10 +88,6 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
     yoe = year - era * 400
     doy = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
     return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-
-
-class TimeFormatError(MalformedError):
-    """A timestamp that is not a valid RFC 3339 date-time."""
 
 
 def parse_rfc3339(text: str) -> float:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import AccountIdError
-from .interfaces import EIP1193Provider
-from .wallet import request_chain_id
+
+if TYPE_CHECKING:
+    from .platform import Platform
+
+NAMESPACE = "eip155"
+"""The CAIP-2 namespace of Ethereum accounts: the key of the platform's wallet adapter."""
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 _ACCOUNT = re.compile(r"eip155:([1-9][0-9]{0,31}):(0x[0-9a-fA-F]{40})\Z")
@@ -50,8 +55,14 @@ class AccountId:
         return f"eip155:{self.chain_id}:{self.address}"
 
 
-async def get_account_id(provider: EIP1193Provider | None, address: str) -> AccountId:
-    """The account id of ``address`` on the wallet's current chain (asks ``eth_chainId``)."""
+async def get_account_id(
+    provider: Any, address: str, *, platform: Platform | None = None
+) -> AccountId:
+    """The account id of ``address`` on the wallet's current chain (asks ``eth_chainId``).
+
+    ``provider`` as for :func:`did_session.request_accounts`."""
+    from ._wallet import ethereum_provider, request_chain_id
+
     if not isinstance(address, str) or not _ADDRESS.match(address):
         raise AccountIdError("an Ethereum address is 0x followed by 40 hex digits")
-    return AccountId(await request_chain_id(provider), address)
+    return AccountId(await request_chain_id(ethereum_provider(provider, platform)), address)

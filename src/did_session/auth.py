@@ -4,6 +4,9 @@ Mirrors @didtools/pkh-ethereum 0.6.0: ``EthereumWebAuth`` (domain = the page's h
 and ``EthereumNodeAuth`` (domain = an app name). Unlike JS, ``not_before`` and
 ``request_id`` reach the message, and the wallet's signature is checked before the CACAO
 is returned, so a wallet that signs with another account or returns garbage is caught.
+
+An auth method has no clock: the session decides every time in the request (its
+:class:`~did_session.TimePolicy`), and the auth method signs exactly those.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._time import Clock, format_iso_ms, system_clock
+from ._wallet import ethereum_provider, wallet_request
 from .accounts import AccountId
 from .cacao import Cacao
-from .errors import DIDSessionError, SiweError, WalletResponseError
+from .errors import DIDSessionError, SiweError, UsageError, WalletResponseError
 from .interfaces import EIP1193Provider
 from .siwe import SiweMessage
-from .wallet import wallet_request
+
+if TYPE_CHECKING:
+    from .platform import Platform
 
 DEFAULT_STATEMENT = "Give this application access to some of your data on Ceramic"
 DEFAULT_EXPIRES_IN_SECS = 7 * 24 * 60 * 60
@@ -32,7 +37,12 @@ RandomBytes = Callable[[int], bytes]
 
 @dataclass(frozen=True, kw_only=True)
 class AuthRequest:
-    """What a session asks an auth method to sign (JS ``AuthMethodOpts``)."""
+    """What a session asks an auth method to sign (JS ``AuthMethodOpts``).
+
+    Every time is decided by the session and must be signed as it is: ``issued_at``,
+    ``expiration_time`` (None: a capability that does not expire; sessions always set
+    one) and ``not_before``. The session refuses a CACAO whose times differ.
+    """
 
     uri: str
     resources: tuple[str, ...]
@@ -60,12 +70,6 @@ def random_nonce(random_bytes: RandomBytes = os.urandom, length: int = NONCE_LEN
     return "".join(out)
 
 
-def _adapt(provider: Any) -> EIP1193Provider | None:
-    from .platform import current_platform
-
-    return current_platform().adapt_provider(provider)
-
-
 class _EthereumAuth:
     """An auth method for one account; ``domain`` goes into the SIWE message."""
 
@@ -75,13 +79,11 @@ class _EthereumAuth:
         account: AccountId,
         domain: str,
         *,
-        clock: Clock,
         random_bytes: RandomBytes,
     ) -> None:
         self._provider = provider
         self.account = account
         self.domain = domain
-        self._clock = clock
         self._random = random_bytes
 
     def __repr__(self) -> str:
@@ -90,7 +92,6 @@ class _EthereumAuth:
     async def __call__(self, request: AuthRequest) -> Cacao:
         from .eth import to_checksum_address
 
-        now = self._clock()
         message = SiweMessage(
             domain=self.domain,
             address=to_checksum_address(self.account.address),
@@ -99,8 +100,8 @@ class _EthereumAuth:
             version="1",
             chain_id=self.account.chain_id,
             nonce=request.nonce if request.nonce is not None else random_nonce(self._random),
-            issued_at=request.issued_at or format_iso_ms(now),
-            expiration_time=request.expiration_time or format_iso_ms(now + DEFAULT_EXPIRES_IN_SECS),
+            issued_at=request.issued_at,
+            expiration_time=request.expiration_time,
             not_before=request.not_before,
             request_id=request.request_id,
             resources=tuple(request.resources) or None,
@@ -132,20 +133,23 @@ class EthereumWebAuth:
         provider: Any,
         account: AccountId,
         *,
-        clock: Clock = system_clock,
+        platform: Platform | None = None,
         random_bytes: RandomBytes = os.urandom,
     ) -> AuthMethod:
         """``provider`` is ``window.ethereum`` (or None for it), or a Python EIP-1193 object."""
-        from .platform import current_platform
+        from .platform import resolve
 
-        hostname = current_platform().hostname()
-        if hostname is None:
-            raise DIDSessionError(
+        page = resolve(platform).page
+        if page is None:
+            raise UsageError(
                 "EthereumWebAuth needs a browser page (window.location); "
                 "use EthereumNodeAuth.get_auth_method(provider, account, app_name) elsewhere"
             )
         return _EthereumAuth(
-            _adapt(provider), account, hostname, clock=clock, random_bytes=random_bytes
+            ethereum_provider(provider, platform),
+            _account(account),
+            page.hostname,
+            random_bytes=random_bytes,
         )
 
 
@@ -158,14 +162,25 @@ class EthereumNodeAuth:
         account: AccountId,
         app_name: str,
         *,
-        clock: Clock = system_clock,
+        platform: Platform | None = None,
         random_bytes: RandomBytes = os.urandom,
     ) -> AuthMethod:
         if not isinstance(app_name, str) or not app_name:
             raise SiweError("EthereumNodeAuth needs an application name (the SIWE domain)")
         return _EthereumAuth(
-            _adapt(provider), account, app_name, clock=clock, random_bytes=random_bytes
+            ethereum_provider(provider, platform),
+            _account(account),
+            app_name,
+            random_bytes=random_bytes,
         )
+
+
+def _account(account: Any) -> AccountId:
+    if isinstance(account, str):
+        return AccountId.parse(account)
+    if not isinstance(account, AccountId):
+        raise UsageError("account must be an AccountId or a CAIP-10 account id string")
+    return account
 
 
 def as_resources(resources: Sequence[str] | None, *, required: bool) -> tuple[str, ...]:

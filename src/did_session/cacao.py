@@ -7,7 +7,6 @@ The JSON shape, key order and DAG-CBOR block are exactly those of @didtools/caca
 from __future__ import annotations
 
 import copy
-import math
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,20 +14,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from ._time import Clock, TimeFormatError, parse_rfc3339, system_clock
+from ._time import DEFAULT_CLOCK_SKEW_SECS as DEFAULT_CLOCK_SKEW_SECS  # re-exported
+from ._time import DEFAULT_TIME_POLICY, TimePolicy, parse_rfc3339
 from .errors import (
     CacaoError,
-    CapabilityExpiredError,
-    CapabilityNotYetValidError,
     DIDSessionError,
     InvalidSignatureError,
     SiweError,
+    TimeFormatError,
     UnsupportedSignatureTypeError,
 )
 from .siwe import MAX_FIELD_LENGTH, MAX_RESOURCES, SiweMessage
 
 HEADER_TYPES = ("eip4361", "caip122")
-DEFAULT_CLOCK_SKEW_SECS = 5 * 60
 # @didtools/cacao also tries the pre-2022-09-20 SIWE layout (Chain ID after Request ID)
 # for capabilities issued up to that day.
 LEGACY_CHAIN_ID_CUTOFF = parse_rfc3339("2022-09-20T00:00:00.000Z")
@@ -271,28 +269,28 @@ class Cacao:
         """``exp`` as Unix seconds (None when the CACAO does not expire)."""
         return _parse_time(self.payload.exp, "exp") if self.payload.exp is not None else None
 
+    def time_window(self) -> tuple[float, float | None, float | None]:
+        """``(iat, nbf, exp)`` as Unix seconds; :class:`CacaoError` for a malformed time."""
+        p = self.payload
+        nbf = _parse_time(p.nbf, "nbf") if p.nbf is not None else None
+        return _parse_time(p.iat, "iat"), nbf, self.expires_at()
+
     def verify(
         self,
         *,
         at_time: float | None = None,
-        clock: Clock | None = None,
-        clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS,
-        revocation_phaseout_secs: float = 0,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
         disable_expiration_check: bool = False,
         check_signature: bool = True,
     ) -> None:
         """Check the time window and the EIP-191 signature; raise on failure.
 
-        ``at_time`` (Unix seconds) replaces the clock. Unlike JS, a malformed time fails
-        closed (:class:`CacaoError`). A CACAO is not valid yet when ``iat`` or ``nbf`` is
-        later than ``now + skew``, and expired when ``exp + phaseout + skew < now``: the
-        boundary second itself is still valid.
+        ``at_time`` (Unix seconds) replaces the policy's clock. Unlike JS, a malformed
+        time fails closed (:class:`CacaoError`); see :meth:`TimePolicy.check_window`.
         """
         self.check_time(
             at_time=at_time,
-            clock=clock,
-            clock_skew_secs=clock_skew_secs,
-            revocation_phaseout_secs=revocation_phaseout_secs,
+            time_policy=time_policy,
             disable_expiration_check=disable_expiration_check,
         )
         if check_signature:
@@ -302,27 +300,13 @@ class Cacao:
         self,
         *,
         at_time: float | None = None,
-        clock: Clock | None = None,
-        clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS,
-        revocation_phaseout_secs: float = 0,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
         disable_expiration_check: bool = False,
     ) -> None:
-        p = self.payload
-        iat = _parse_time(p.iat, "iat")
-        nbf = _parse_time(p.nbf, "nbf") if p.nbf is not None else None
-        exp = self.expires_at()
-        now = at_time if at_time is not None else (clock or system_clock)()
-        if math.isnan(now) or math.isnan(clock_skew_secs) or math.isnan(revocation_phaseout_secs):
-            # NaN compares false with everything: it would pass every check (fail open).
-            raise CacaoError("the time of the check, the skew and the phase-out must be numbers")
-        if iat > now + clock_skew_secs or (nbf is not None and nbf > now + clock_skew_secs):
-            raise CapabilityNotYetValidError("CACAO is not valid yet")
-        if (
-            not disable_expiration_check
-            and exp is not None
-            and exp + revocation_phaseout_secs + clock_skew_secs < now
-        ):
-            raise CapabilityExpiredError("CACAO has expired")
+        iat, nbf, exp = self.time_window()
+        time_policy.check_window(
+            iat, nbf, exp, at_time=at_time, disable_expiration_check=disable_expiration_check
+        )
 
     def verify_signature(self) -> None:
         """Check the issuer's EIP-191 signature over the SIWE text; raise on failure.

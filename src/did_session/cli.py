@@ -57,12 +57,15 @@ def _at(args: argparse.Namespace) -> float:
 
 
 def _inspect(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+    from ._sync import run_sync
+    from ._time import TimePolicy
     from .session import DIDSession
-    from .verifier import run_sync
 
     now = _at(args)
     session = run_sync(
-        DIDSession.from_session(_read(args.session), verify_signature=False, clock=lambda: now)
+        DIDSession.from_session(
+            _read(args.session), verify_signature=False, time_policy=TimePolicy(clock=lambda: now)
+        )
     )
     cacao = session.cacao
     info: dict[str, Any] = {

@@ -8,18 +8,32 @@ from __future__ import annotations
 
 
 class DIDSessionError(Exception):
-    """Root of every error raised by did_session."""
+    """Root of every error raised by did_session.
+
+    No class of the tree is also a builtin ``ValueError`` / ``TypeError``: an application's
+    own ``except ValueError`` (around its JSON parsing, say) must never swallow a bad
+    signature or a malformed JWS, and ``except DIDSessionError`` sees every failure.
+    """
+
+
+class UsageError(DIDSessionError):
+    """The library was called wrongly: an argument of the wrong type or shape, or a
+    function used where it cannot work (``EthereumWebAuth`` outside a page)."""
 
 
 # --- malformed input -------------------------------------------------------------------
 
 
-class MalformedError(DIDSessionError, ValueError):
+class MalformedError(DIDSessionError):
     """Input that does not parse: bad encoding, wrong structure, wrong length."""
 
 
 class EncodingError(MalformedError):
     """Bad base58 / base32 / base64url / hex / varint text or bytes."""
+
+
+class TimeFormatError(MalformedError):
+    """A timestamp that is not a valid RFC 3339 date-time."""
 
 
 class CBORError(MalformedError):
@@ -97,6 +111,13 @@ class CapabilityMismatchError(VerificationError):
     audience, wrong issuer, wrong domain, missing resources, ..."""
 
 
+# --- platform back ends ------------------------------------------------------------------
+
+
+class WebCryptoError(DIDSessionError):
+    """The browser's WebCrypto refused an operation (or is missing where it is needed)."""
+
+
 # --- sessions ------------------------------------------------------------------------
 
 
@@ -151,6 +172,24 @@ class WalletResponseError(WalletError):
     signature, a signature of another account, no account ...)."""
 
 
+# EIP-1193 / JSON-RPC error codes a wallet answers with, and our exception for each.
+_WALLET_ERROR_BY_CODE: dict[int, type[WalletError]] = {
+    4001: UserRejectedError,
+    4100: WalletUnauthorizedError,
+    4200: WalletUnsupportedMethodError,
+    4900: WalletDisconnectedError,
+    4901: WalletDisconnectedError,
+}
+
+
+def wallet_error(code: object, message: object) -> WalletError:
+    """The exception for an EIP-1193 / JSON-RPC error ``code`` (unknown codes: WalletError)."""
+    code_int = code if isinstance(code, int) and not isinstance(code, bool) else None
+    text = str(message)[:200] if message else "the wallet refused the request"
+    cls = _WALLET_ERROR_BY_CODE.get(code_int, WalletError) if code_int is not None else WalletError
+    return cls(text, code=code_int)
+
+
 # --- storage -----------------------------------------------------------------------------
 
 
@@ -170,4 +209,4 @@ class StorageQuotaError(StorageError):
     """The store refused a write for lack of space."""
 
 
-__all__ = [name for name in dir() if name.endswith("Error")]
+__all__ = [name for name in dir() if name.endswith("Error") and not name.startswith("_")]

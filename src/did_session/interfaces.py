@@ -2,13 +2,14 @@
 
 The core (codecs, did:key, SIWE, CACAO, JWS, the session logic) only talks to these.
 ``did_session.host`` implements them for CPython, ``did_session.browser`` for Pyodide in a
-browser (WebCrypto, IndexedDB, ``window.ethereum``); ``did_session.platform`` picks one
-set once, at import.
+browser (WebCrypto, IndexedDB, ``window.ethereum``); :class:`did_session.platform.Platform`
+bundles one set, and ``did_session.platform`` picks the default set once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -62,6 +63,19 @@ class KeyBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class StorableSigner(Signer, Protocol):
+    """A signer a persistent store can hold: ``key_handle`` is what the store writes.
+
+    For :class:`~did_session.browser.IndexedDBStore` it is the non-extractable WebCrypto
+    ``{privateKey, publicKey}`` pair, stored by structured clone as the JS library does; a
+    store refuses a signer that has no handle it can hold (an in-memory key).
+    """
+
+    @property
+    def key_handle(self) -> Any: ...
+
+
 @dataclass(frozen=True)
 class StoredSession:
     """What the session store holds for one account: the CACAO (JSON) and its key."""
@@ -85,52 +99,37 @@ class SessionStore(Protocol):
         """Remove the session of ``account_id`` (no error if there is none)."""
         ...
 
+    def lock(self, account_id: str) -> AbstractAsyncContextManager[None]:
+        """Held by ``DIDSession.get`` while it looks the session up and, if needed,
+        makes a new one: two callers sharing the store (two tabs of an origin, two
+        tasks) ask the wallet once. A store shared by nobody may use an asyncio lock."""
+        ...
+
 
 class EIP1193Provider(Protocol):
-    """Anything with an EIP-1193 ``request`` (a wallet)."""
+    """Anything with an EIP-1193 ``request`` (an Ethereum wallet)."""
 
     async def request(self, args: Mapping[str, JSONValue]) -> JSONValue:
         """``args`` is ``{"method": str, "params": [...]}``."""
         ...
 
 
-class Platform(Protocol):
-    """The set of back ends of one platform."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def keys(self) -> KeyBackend: ...
-
-    @property
-    def verifier(self) -> SignatureVerifier: ...
-
-    def default_store(self) -> SessionStore:
-        """The session store ``DIDSession.get`` uses when none is given."""
-        ...
-
-    def default_provider(self) -> EIP1193Provider | None:
-        """The page's wallet (``window.ethereum``) or None."""
-        ...
-
-    def hostname(self) -> str | None:
-        """The page's hostname (the SIWE domain), or None outside a page."""
-        ...
-
-    def adapt_provider(self, provider: Any) -> EIP1193Provider | None:
-        """Wrap a platform wallet object (e.g. ``window.ethereum``) as an
-        :class:`EIP1193Provider`; None means the platform's default provider."""
-        ...
+WalletAdapter = Callable[[Any], Any]
+"""One chain's wallet glue for one platform: turns what a user passes as the wallet
+(``None`` for the environment's default, e.g. ``window.ethereum``; a JS object; a Python
+object) into the provider that chain's auth method talks to, or None if there is none.
+A platform holds one per CAIP-2 namespace (``"eip155"``); a namespace without one gets the
+user's object unchanged."""
 
 
 __all__ = [
     "EIP1193Provider",
     "JSONValue",
     "KeyBackend",
-    "Platform",
     "SessionStore",
     "SignatureVerifier",
     "Signer",
+    "StorableSigner",
     "StoredSession",
+    "WalletAdapter",
 ]

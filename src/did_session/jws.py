@@ -14,12 +14,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _json
 from ._json import MAX_JSON_DEPTH
-from ._time import Clock
-from .cacao import DEFAULT_CLOCK_SKEW_SECS, Cacao, as_cacao
+from ._time import DEFAULT_TIME_POLICY, TimePolicy
+from .cacao import Cacao, as_cacao
 from .codecs.bases import b64url_decode, b64url_encode
 from .did_key import DIDKey, KeyType, parse_kid
 from .errors import (
@@ -32,6 +32,9 @@ from .errors import (
     UnsupportedError,
 )
 from .interfaces import SignatureVerifier, Signer
+
+if TYPE_CHECKING:
+    from .platform import Platform
 
 # The algorithm each key type signs with. ES256K (secp256k1) is not a session key type
 # of did-session and is refused rather than half supported.
@@ -273,13 +276,15 @@ async def verify_jws(
     capability: Cacao | Mapping[str, Any] | None = None,
     issuer: str | None = None,
     at_time: float | None = None,
-    clock: Clock | None = None,
-    clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS,
-    revocation_phaseout_secs: float = 0,
+    time_policy: TimePolicy = DEFAULT_TIME_POLICY,
     disable_timecheck: bool = False,
-    verifier: SignatureVerifier | None = None,
+    platform: Platform | None = None,
 ) -> VerifiedJWS:
     """Verify a JWS made by a session (or any Ed25519 / P-256 did:key).
+
+    ``time_policy`` (clock, skew, revocation phase-out) decides the time checks;
+    ``at_time`` replaces its clock. ``platform`` gives the signature verifier (WebCrypto
+    in the browser; the default platform when None).
 
     Checks the signature against the ``kid`` did:key and that ``alg`` fits the key type.
     With a ``capability`` it also checks, failing closed: that the ``cap`` header is
@@ -288,6 +293,31 @@ async def verify_jws(
     (``disable_timecheck`` skips only the expiry, as in JS) and its EIP-191 signature.
     Without a capability, an ``issuer`` must be the signer itself.
     """
+    from .platform import resolve
+
+    return await check_jws(
+        jws,
+        capability=capability,
+        issuer=issuer,
+        at_time=at_time,
+        time_policy=time_policy,
+        disable_timecheck=disable_timecheck,
+        signature_verifier=resolve(platform).verifier,
+    )
+
+
+async def check_jws(
+    jws: Mapping[str, Any] | str,
+    *,
+    capability: Cacao | Mapping[str, Any] | None,
+    issuer: str | None,
+    at_time: float | None,
+    time_policy: TimePolicy,
+    disable_timecheck: bool,
+    signature_verifier: SignatureVerifier,
+) -> VerifiedJWS:
+    """:func:`verify_jws` with the signature verifier given (``Verifier`` passes the
+    platform's synchronous one)."""
     protected, payload_section, signature_section = _parts(jws)
     header = decode_header(protected)
     kid, alg = header.get("kid"), header.get("alg")
@@ -324,19 +354,13 @@ async def verify_jws(
             raise CapabilityMismatchError("the capability was not issued by the issuer")
         cacao.check_time(
             at_time=at_time,
-            clock=clock,
-            clock_skew_secs=clock_skew_secs,
-            revocation_phaseout_secs=revocation_phaseout_secs,
+            time_policy=time_policy,
             disable_expiration_check=disable_timecheck,
         )
     elif issuer is not None and issuer != signer.did:
         raise CapabilityMismatchError("the JWS signer is not the issuer and no capability given")
 
-    if verifier is None:
-        from .platform import current_platform
-
-        verifier = current_platform().verifier
-    ok = await verifier.verify(
+    ok = await signature_verifier.verify(
         alg, signer.public_key, f"{protected}.{payload_section}".encode("ascii"), signature
     )
     if not ok:

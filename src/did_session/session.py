@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _json
-from ._time import Clock, format_iso_ms, system_clock
+from ._time import DEFAULT_TIME_POLICY, TimePolicy, format_iso_ms, parse_rfc3339
 from .accounts import AccountId
-from .auth import AuthMethod, AuthRequest, RandomBytes, as_resources
+from .auth import DEFAULT_EXPIRES_IN_SECS, AuthMethod, AuthRequest, RandomBytes, as_resources
 from .cacao import Cacao, resources_covered
 from .codecs.bases import b64_decode, b64_encode, b64url_decode, b64url_encode
 from .errors import (
@@ -31,9 +31,14 @@ from .errors import (
     SessionError,
     SessionExpiredError,
     SessionNotSerializableError,
+    SiweError,
+    TimeFormatError,
+    UsageError,
+    WalletResponseError,
 )
-from .interfaces import KeyBackend, Platform, SessionStore, Signer, StoredSession
+from .interfaces import KeyBackend, SessionStore, Signer, StoredSession
 from .jws import VerifiedJWS, create_jws, verify_jws
+from .platform import Platform, resolve
 
 MAX_SERIALIZED_LENGTH = 1 << 20
 _LAST_ISO_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: RFC 3339 has 4-digit years
@@ -56,10 +61,12 @@ class DagJWS:
 class DID:
     """A session DID: signs JWS with the session key, carrying the capability."""
 
-    def __init__(self, signer: Signer, capability: Cacao | None, *, clock: Clock) -> None:
+    def __init__(
+        self, signer: Signer, capability: Cacao | None, *, time_policy: TimePolicy
+    ) -> None:
         self._signer = signer
         self._capability = capability
-        self._clock = clock
+        self._time = time_policy
         self._cap_url: str | None = None
         self._cap_exp: float | None = None
 
@@ -106,7 +113,7 @@ class DID:
             self._cap_exp = self._capability.expires_at()
             self._cap_url = f"ipfs://{self._capability.cid}"
         exp = self._cap_exp
-        if exp is not None and exp < self._clock():
+        if exp is not None and exp < self._time.now():
             raise SessionExpiredError("Capability is expired, cannot create a valid signature")
         return self._cap_url
 
@@ -137,8 +144,8 @@ class DID:
         return DagJWS(jws=jws, link=cid, linked_block=linked_block, cacao_block=cacao_block)
 
     async def verify_jws(self, jws: Mapping[str, Any] | str, **options: Any) -> VerifiedJWS:
-        """:func:`did_session.verify_jws` (the clock defaults to the session's)."""
-        options.setdefault("clock", self._clock)
+        """:func:`did_session.verify_jws` (the time policy defaults to the session's)."""
+        options.setdefault("time_policy", self._time)
         return await verify_jws(jws, **options)
 
 
@@ -151,15 +158,15 @@ class DIDSession:
         signer: Signer,
         cacao: Cacao,
         seed: bytes | None = None,
-        clock: Clock = system_clock,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
     ) -> None:
         if cacao.payload.aud != signer.did:
             raise CapabilityMismatchError("the capability's audience is not the session key")
         self._signer = signer
         self._cacao = cacao
         self.__seed = seed
-        self._clock = clock
-        self._did = DID(signer, cacao, clock=clock)
+        self._time = time_policy
+        self._did = DID(signer, cacao, time_policy=time_policy)
 
     def __repr__(self) -> str:  # never the seed
         return f"<DIDSession {self._signer.did} for {self._cacao.payload.iss}>"
@@ -178,9 +185,10 @@ class DIDSession:
         nonce: str | None = None,
         request_id: str | None = None,
         not_before: str | None = None,
-        clock: Clock = system_clock,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
         random_bytes: RandomBytes = os.urandom,
         keys: KeyBackend | None = None,
+        platform: Platform | None = None,
     ) -> DIDSession:
         """Ask the auth method (the wallet) once for a CACAO over a new Ed25519 key.
 
@@ -189,12 +197,12 @@ class DIDSession:
         """
         wanted = as_resources(resources, required=True)
         seed = random_bytes(32)
-        signer = await _keys(keys).ed25519_from_seed(seed)
+        signer = await _keys(keys, platform).ed25519_from_seed(seed)
         cacao = await _ask(
             auth_method,
             signer,
             wanted,
-            clock=clock,
+            time_policy=time_policy,
             expires_in_secs=expires_in_secs,
             expiration_time=expiration_time,
             statement=statement,
@@ -202,7 +210,7 @@ class DIDSession:
             request_id=request_id,
             not_before=not_before,
         )
-        return cls(signer=signer, cacao=cacao, seed=seed, clock=clock)
+        return cls(signer=signer, cacao=cacao, seed=seed, time_policy=time_policy)
 
     def serialize(self) -> str:
         """The JS format: base64url (no padding) of ``{"sessionKeySeed", "cacao"}`` JSON."""
@@ -221,8 +229,9 @@ class DIDSession:
         session: str,
         *,
         verify_signature: bool = True,
-        clock: Clock = system_clock,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
         keys: KeyBackend | None = None,
+        platform: Platform | None = None,
     ) -> DIDSession:
         """Load a serialized session (ours or the JS library's).
 
@@ -254,14 +263,14 @@ class DIDSession:
             cacao = Cacao.from_json(data["cacao"])
         except CacaoError as e:
             raise SerializedSessionError(f"invalid cacao: {e}") from e
-        signer = await _keys(keys).ed25519_from_seed(seed)
+        signer = await _keys(keys, platform).ed25519_from_seed(seed)
         if cacao.payload.aud != signer.did:
             raise CapabilityMismatchError(
                 "the session's CACAO was not issued to the did:key of its seed"
             )
         if verify_signature:
             cacao.verify_signature()
-        return cls(signer=signer, cacao=cacao, seed=seed, clock=clock)
+        return cls(signer=signer, cacao=cacao, seed=seed, time_policy=time_policy)
 
     # ---- persisted sessions -------------------------------------------------------
 
@@ -280,7 +289,8 @@ class DIDSession:
         not_before: str | None = None,
         store: SessionStore | None = None,
         keys: KeyBackend | None = None,
-        clock: Clock = system_clock,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
+        platform: Platform | None = None,
     ) -> DIDSession:
         """The stored session of ``account`` if it covers ``resources`` and has not
         expired; otherwise a new one (a new non-extractable key, the wallet asked once)
@@ -288,19 +298,19 @@ class DIDSession:
         """
         wanted = as_resources(resources, required=True)
         account_id = _account_id(account)
-        store = _store(store)
-        async with _lock(store, account_id):
+        store = _store(store, platform)
+        async with store.lock(account_id):
             stored = await store.load(account_id)
             if stored is not None:
-                session = _from_stored(stored, clock)
+                session = _from_stored(stored, time_policy)
                 if session is not None and session.is_authorized(wanted):
                     return session
-            signer = await _keys(keys).generate_secure_key()
+            signer = await _keys(keys, platform).generate_secure_key()
             cacao = await _ask(
                 auth_method,
                 signer,
                 wanted,
-                clock=clock,
+                time_policy=time_policy,
                 expires_in_secs=expires_in_secs,
                 expiration_time=expiration_time,
                 statement=statement,
@@ -309,11 +319,9 @@ class DIDSession:
                 not_before=not_before,
             )
             if cacao.payload.iss.lower() != AccountId.parse(account_id).did_pkh:
-                from .errors import WalletResponseError
-
                 raise WalletResponseError("the wallet signed for another account")
             await store.save(account_id, StoredSession(cacao=cacao.to_json(), signer=signer))
-            return cls(signer=signer, cacao=cacao, clock=clock)
+            return cls(signer=signer, cacao=cacao, time_policy=time_policy)
 
     @classmethod
     async def has_session_for(
@@ -322,18 +330,25 @@ class DIDSession:
         *,
         resources: Sequence[str],
         store: SessionStore | None = None,
-        clock: Clock = system_clock,
+        time_policy: TimePolicy = DEFAULT_TIME_POLICY,
+        platform: Platform | None = None,
     ) -> bool:
         """True iff a stored, unexpired session of ``account`` covers ``resources``."""
         wanted = as_resources(resources, required=False)
-        stored = await _store(store).load(_account_id(account))
-        session = _from_stored(stored, clock) if stored is not None else None
+        stored = await _store(store, platform).load(_account_id(account))
+        session = _from_stored(stored, time_policy) if stored is not None else None
         return session is not None and session.is_authorized(wanted)
 
     @classmethod
-    async def remove(cls, account: AccountId | str, *, store: SessionStore | None = None) -> None:
+    async def remove(
+        cls,
+        account: AccountId | str,
+        *,
+        store: SessionStore | None = None,
+        platform: Platform | None = None,
+    ) -> None:
         """Forget the stored session of ``account`` (log out)."""
-        await _store(store).delete(_account_id(account))
+        await _store(store, platform).delete(_account_id(account))
 
     # ---- getters --------------------------------------------------------------------
 
@@ -361,7 +376,7 @@ class DIDSession:
     @property
     def is_expired(self) -> bool:
         exp = self._cacao.expires_at()
-        return exp is not None and exp < self._clock()
+        return exp is not None and exp < self._time.now()
 
     @property
     def expires_in_secs(self) -> float:
@@ -369,7 +384,7 @@ class DIDSession:
         exp = self._cacao.expires_at()
         if exp is None:
             raise SessionError("Session does not expire")
-        return max(0.0, exp - self._clock())
+        return max(0.0, exp - self._time.now())
 
     @property
     def authorizations(self) -> list[str]:
@@ -387,63 +402,50 @@ class DIDSession:
 # ---- helpers ----------------------------------------------------------------------------
 
 
-def _platform() -> Platform:
-    from .platform import current_platform
-
-    return current_platform()
-
-
-def _store(store: SessionStore | None) -> SessionStore:
+def _store(store: SessionStore | None, platform: Platform | None) -> SessionStore:
     # Not `store or ...`: an empty store may be falsy (MemoryStore has __len__).
-    return store if store is not None else _platform().default_store()
+    return store if store is not None else resolve(platform).default_store()
 
 
-def _keys(keys: KeyBackend | None) -> KeyBackend:
-    return keys if keys is not None else _platform().keys
+def _keys(keys: KeyBackend | None, platform: Platform | None) -> KeyBackend:
+    return keys if keys is not None else resolve(platform).keys
 
 
 def _account_id(account: AccountId | str) -> str:
     return str(account if isinstance(account, AccountId) else AccountId.parse(account))
 
 
-def _lock(store: SessionStore, account_id: str) -> Any:
-    lock = getattr(store, "lock", None)
-    return lock(account_id) if lock is not None else _NoLock()
-
-
-class _NoLock:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-def _from_stored(stored: StoredSession, clock: Clock) -> DIDSession | None:
+def _from_stored(stored: StoredSession, time_policy: TimePolicy) -> DIDSession | None:
     """A session from a store entry, or None if the entry is unusable (corrupted by
     another script, or its key does not match its CACAO)."""
     try:
         cacao = Cacao.from_json(stored.cacao)
         cacao.expires_at()  # a malformed time makes the entry unusable
-        return DIDSession(signer=stored.signer, cacao=cacao, clock=clock)
+        return DIDSession(signer=stored.signer, cacao=cacao, time_policy=time_policy)
     except (MalformedError, DIDSessionError):
         return None
 
 
-async def _ask(
-    auth_method: AuthMethod,
-    signer: Signer,
-    resources: tuple[str, ...],
-    *,
-    clock: Clock,
+def _time_option(name: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except TimeFormatError as e:
+        raise SiweError(f"{name} is not an RFC 3339 date-time") from e
+
+
+def _request_times(
+    time_policy: TimePolicy,
     expires_in_secs: float | None,
     expiration_time: str | None,
-    statement: str | None,
-    nonce: str | None,
-    request_id: str | None,
     not_before: str | None,
-) -> Cacao:
-    now = clock()
+) -> tuple[float, float, float | None, str, str]:
+    """(iat, exp, nbf, iat text, exp text) of a new capability: all decided here, from the
+    session's one time policy, and consistent (nbf before exp, exp after iat)."""
+    if not isinstance(time_policy, TimePolicy):
+        raise UsageError("time_policy must be a did_session.TimePolicy")
+    now = time_policy.now()
     if expires_in_secs is not None:
         if (
             isinstance(expires_in_secs, bool)
@@ -452,12 +454,44 @@ async def _ask(
             or now + expires_in_secs > _LAST_ISO_TIME
         ):
             raise SessionError("expires_in_secs must be a positive number (before year 10000)")
-        expiration_time = format_iso_ms(now + expires_in_secs)
+        expiration_time = None
+        exp = now + expires_in_secs
+    else:
+        given = _time_option("expiration_time", expiration_time)
+        exp = given if given is not None else now + DEFAULT_EXPIRES_IN_SECS
+    nbf = _time_option("not_before", not_before)
+    issued_at = format_iso_ms(now)
+    exp_text = expiration_time if expiration_time is not None else format_iso_ms(exp)
+    # Compared as the texts will be read back (milliseconds), not as the floats above.
+    iat_ms, exp_ms = parse_rfc3339(issued_at), parse_rfc3339(exp_text)
+    if exp_ms <= iat_ms:
+        raise SessionError("the capability would expire before it is issued")
+    if nbf is not None and nbf >= exp_ms:
+        raise SessionError("not_before must be before the expiration time")
+    return iat_ms, exp_ms, nbf, issued_at, exp_text
+
+
+async def _ask(
+    auth_method: AuthMethod,
+    signer: Signer,
+    resources: tuple[str, ...],
+    *,
+    time_policy: TimePolicy,
+    expires_in_secs: float | None,
+    expiration_time: str | None,
+    statement: str | None,
+    nonce: str | None,
+    request_id: str | None,
+    not_before: str | None,
+) -> Cacao:
+    iat, exp, nbf, issued_at, exp_text = _request_times(
+        time_policy, expires_in_secs, expiration_time, not_before
+    )
     request = AuthRequest(
         uri=signer.did,
         resources=resources,
-        issued_at=format_iso_ms(now),
-        expiration_time=expiration_time,
+        issued_at=issued_at,
+        expiration_time=exp_text,
         statement=statement,
         nonce=nonce,
         request_id=request_id,
@@ -468,4 +502,14 @@ async def _ask(
         raise SessionError("the auth method did not return a Cacao")
     if cacao.payload.aud != signer.did:
         raise CapabilityMismatchError("the auth method's CACAO is not for the session key")
+    # The auth method signs the session's times, no others: a CACAO with its own clock's
+    # times (exp before iat, another lifetime) is refused before it is used or stored.
+    try:
+        got = cacao.time_window()
+    except CacaoError as e:
+        raise CapabilityMismatchError("the auth method's CACAO has malformed times") from e
+    if got != (iat, nbf, exp):
+        raise CapabilityMismatchError(
+            "the auth method's CACAO does not carry the times the session asked for"
+        )
     return cacao

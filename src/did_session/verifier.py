@@ -9,28 +9,16 @@ each request, synchronously (no event loop needed) on CPython.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from ._time import Clock, system_clock
-from .cacao import DEFAULT_CLOCK_SKEW_SECS, Cacao, as_cacao, resources_covered
-from .errors import CapabilityMismatchError, CapabilityNotYetValidError
-from .interfaces import SignatureVerifier
-from .jws import VerifiedJWS, verify_jws
-
-T = TypeVar("T")
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Drive a coroutine that never really waits (the host back ends are synchronous)
-    to its end, without an event loop: usable inside a running loop too."""
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-    coro.close()
-    raise RuntimeError("this verification needs an event loop: await verify_jws() instead")
+from ._sync import run_sync
+from ._time import DEFAULT_TIME_POLICY, TimePolicy, parse_rfc3339
+from .cacao import Cacao, as_cacao, resources_covered
+from .errors import CapabilityMismatchError, CapabilityNotYetValidError, UsageError
+from .jws import VerifiedJWS, check_jws
+from .platform import Platform, resolve
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +32,10 @@ class Verifier:
     - ``nonce_check``: called with the capability's nonce; return False to refuse it
       (e.g. a nonce you did not issue, or one already used).
     - ``require_capability``: refuse a bare did:key signature without a CACAO.
+    - ``time_policy``: the clock, skew and revocation phase-out of every time check
+      (the same object ``verify_jws`` and sessions take).
+    - ``platform``: where the signature verifiers come from (default: the chosen one);
+      :meth:`verify` uses its synchronous verifier, :meth:`verify_async` its async one.
     """
 
     domains: Sequence[str] | None = None
@@ -51,16 +43,24 @@ class Verifier:
     max_capability_age_secs: float | None = None
     nonce_check: Callable[[str], bool] | None = None
     require_capability: bool = True
-    clock: Clock = system_clock
-    clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS
+    time_policy: TimePolicy = DEFAULT_TIME_POLICY
+    platform: Platform | None = None
     _domains: frozenset[str] = field(init=False, repr=False, default=frozenset())
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
-            raise TypeError("domains is a sequence of hostnames, not one string")
+            raise UsageError("domains is a sequence of hostnames, not one string")
         if isinstance(self.required_resources, str):
-            raise TypeError("required_resources is a sequence, not one string")
-        object.__setattr__(self, "_domains", frozenset(self.domains or ()))
+            raise UsageError("required_resources is a sequence, not one string")
+        if not isinstance(self.time_policy, TimePolicy):
+            raise UsageError("time_policy must be a did_session.TimePolicy")
+        if self.nonce_check is not None and not callable(self.nonce_check):
+            raise UsageError("nonce_check must be a function of the nonce")
+        try:
+            domains = frozenset(self.domains or ())
+        except TypeError:  # not iterable, or unhashable items
+            raise UsageError("domains is a sequence of hostnames") from None
+        object.__setattr__(self, "_domains", domains)
 
     async def verify_async(
         self,
@@ -69,7 +69,31 @@ class Verifier:
         *,
         issuer: str | None = None,
         at_time: float | None = None,
-        _sync: bool = False,
+    ) -> VerifiedJWS:
+        """Verify (awaitable; WebCrypto in the browser); raise a
+        :class:`~did_session.errors.DIDSessionError`."""
+        return await self._verify(jws, capability, issuer, at_time, sync=False)
+
+    def verify(
+        self,
+        jws: Mapping[str, Any] | str,
+        capability: Cacao | Mapping[str, Any] | bytes | None = None,
+        *,
+        issuer: str | None = None,
+        at_time: float | None = None,
+    ) -> VerifiedJWS:
+        """Verify synchronously, with no event loop; raise a
+        :class:`~did_session.errors.DIDSessionError`."""
+        return run_sync(self._verify(jws, capability, issuer, at_time, sync=True))
+
+    async def _verify(
+        self,
+        jws: Mapping[str, Any] | str,
+        capability: Cacao | Mapping[str, Any] | bytes | None,
+        issuer: str | None,
+        at_time: float | None,
+        *,
+        sync: bool,
     ) -> VerifiedJWS:
         cacao: Cacao | None = None
         if capability is not None:
@@ -80,29 +104,18 @@ class Verifier:
             )
         elif self.require_capability:
             raise CapabilityMismatchError("a capability (CACAO) is required")
-        now = at_time if at_time is not None else self.clock()
+        now = at_time if at_time is not None else self.time_policy.now()
         if cacao is not None:
             self._check_expectations(cacao, now)
-        return await verify_jws(
+        platform = resolve(self.platform)
+        return await check_jws(
             jws,
             capability=cacao,
             issuer=issuer,
             at_time=now,
-            clock_skew_secs=self.clock_skew_secs,
-            verifier=_host_verifier() if _sync else None,
-        )
-
-    def verify(
-        self,
-        jws: Mapping[str, Any] | str,
-        capability: Cacao | Mapping[str, Any] | bytes | None = None,
-        *,
-        issuer: str | None = None,
-        at_time: float | None = None,
-    ) -> VerifiedJWS:
-        """Verify synchronously; raise a :class:`~did_session.errors.DIDSessionError`."""
-        return run_sync(
-            self.verify_async(jws, capability, issuer=issuer, at_time=at_time, _sync=True)
+            time_policy=self.time_policy,
+            disable_timecheck=False,
+            signature_verifier=platform.sync_verifier if sync else platform.verifier,
         )
 
     def _check_expectations(self, cacao: Cacao, now: float) -> None:
@@ -114,44 +127,11 @@ class Verifier:
         if not resources_covered(cacao.resources, list(self.required_resources)):
             raise CapabilityMismatchError("capability does not grant the required resources")
         if self.max_capability_age_secs is not None:
-            from ._time import parse_rfc3339
-
+            skew = self.time_policy.clock_skew_secs
             iat = parse_rfc3339(p.iat)
-            if now - iat > self.max_capability_age_secs + self.clock_skew_secs:
+            if now - iat > self.max_capability_age_secs + skew:
                 raise CapabilityMismatchError("capability is older than the maximum age")
-            if iat > now + self.clock_skew_secs:
+            if iat > now + skew:
                 raise CapabilityNotYetValidError("CACAO is not valid yet")
         if self.nonce_check is not None and not self.nonce_check(p.nonce):
             raise CapabilityMismatchError("capability nonce refused")
-
-
-def verify_jws_sync(
-    jws: Mapping[str, Any] | str,
-    *,
-    capability: Cacao | Mapping[str, Any] | None = None,
-    issuer: str | None = None,
-    at_time: float | None = None,
-    clock: Clock | None = None,
-    clock_skew_secs: float = DEFAULT_CLOCK_SKEW_SECS,
-    disable_timecheck: bool = False,
-) -> VerifiedJWS:
-    """:func:`did_session.verify_jws` without an event loop (CPython back ends)."""
-    return run_sync(
-        verify_jws(
-            jws,
-            capability=capability,
-            issuer=issuer,
-            at_time=at_time,
-            clock=clock,
-            clock_skew_secs=clock_skew_secs,
-            disable_timecheck=disable_timecheck,
-            verifier=_host_verifier(),
-        )
-    )
-
-
-def _host_verifier() -> SignatureVerifier:
-    # Synchronous checks need the synchronous (pure or native) back end, also in Pyodide.
-    from .host.keys import HostVerifier
-
-    return HostVerifier()

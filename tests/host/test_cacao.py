@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from did_session import Cacao, SiweMessage
+from did_session import Cacao, SiweMessage, TimePolicy
 from did_session._time import format_iso_ms, parse_rfc3339
 from did_session.cacao import DEFAULT_CLOCK_SKEW_SECS
 from did_session.errors import (
@@ -184,17 +184,19 @@ def test_time_window_boundaries_to_the_second() -> None:
     cacao.verify(at_time=exp + skew)
     with pytest.raises(CapabilityExpiredError):
         cacao.verify(at_time=exp + skew + 0.001)
-    cacao.verify(at_time=exp + skew + 50, revocation_phaseout_secs=60)
+    cacao.verify(at_time=exp + skew + 50, time_policy=TimePolicy(revocation_phaseout_secs=60))
     cacao.verify(at_time=exp + 10_000, disable_expiration_check=True)
-    cacao.verify(at_time=exp + 1, clock_skew_secs=0, revocation_phaseout_secs=1)
+    cacao.verify(
+        at_time=exp + 1, time_policy=TimePolicy(clock_skew_secs=0, revocation_phaseout_secs=1)
+    )
     with pytest.raises(CapabilityExpiredError):
-        cacao.verify(at_time=exp + 0.5, clock_skew_secs=0)
+        cacao.verify(at_time=exp + 0.5, time_policy=TimePolicy(clock_skew_secs=0))
     # issued-at in the future beyond the skew
     fresh = _signed()
     with pytest.raises(CapabilityNotYetValidError):
         fresh.verify(at_time=iat - skew - 1)
     fresh.verify(at_time=iat - skew)
-    fresh.verify(clock=lambda: iat + 1)
+    fresh.verify(time_policy=TimePolicy(clock=lambda: iat + 1))
 
 
 def test_statement_js_accepts_but_abnf_does_not() -> None:

@@ -74,9 +74,11 @@ from did_session import (
     DIDSession,
     EthereumNodeAuth,
     SiweMessage,
+    TimePolicy,
     get_account_id,
     verify_jws,
 )
+from did_session._sync import run_sync
 from did_session._time import format_iso_ms, parse_rfc3339
 from did_session.auth import AuthRequest
 from did_session.cacao import DEFAULT_CLOCK_SKEW_SECS
@@ -119,7 +121,6 @@ from did_session.errors import (
 from did_session.host import MemoryStore
 from did_session.jws import create_jws
 from did_session.siwe import MAX_FIELD_LENGTH, MAX_MESSAGE_LENGTH, MAX_RESOURCES
-from did_session.verifier import run_sync
 from tests.conftest import load_vector
 from tests.wallet import HARDHAT_0, HARDHAT_1, ProviderError, TestWallet
 
@@ -817,29 +818,31 @@ def _windowed(field: str) -> tuple[Cacao, float]:
 def test_cacao_time_window_boundaries(field: str, skew: float | None, offset_ms: int) -> None:
     cacao, instant = _windowed(field)
     used = DEFAULT_CLOCK_SKEW_SECS if skew is None else skew
-    kwargs = {} if skew is None else {"clock_skew_secs": skew}
+    policy = TimePolicy() if skew is None else TimePolicy(clock_skew_secs=skew)
     if field == "exp":
         now = instant + used + offset_ms / 1000
         error = CapabilityExpiredError if offset_ms > 0 else None
     else:
         now = instant - used + offset_ms / 1000
         error = CapabilityNotYetValidError if offset_ms < 0 else None
+    clocked = TimePolicy(clock=lambda: now, clock_skew_secs=policy.clock_skew_secs)
     if error is None:
-        cacao.verify(at_time=now, **kwargs)
-        cacao.verify(clock=lambda: now, **kwargs)
+        cacao.verify(at_time=now, time_policy=policy)
+        cacao.verify(time_policy=clocked)
     else:
         with exactly(error):
-            cacao.verify(at_time=now, **kwargs)
+            cacao.verify(at_time=now, time_policy=policy)
         with exactly(error):
-            cacao.verify(clock=lambda: now, **kwargs)
+            cacao.verify(time_policy=clocked)
 
 
 def test_cacao_phase_out_and_disabled_expiry() -> None:
     cacao, exp = _windowed("exp")
     skew = DEFAULT_CLOCK_SKEW_SECS
-    cacao.verify(at_time=exp + skew + 30, revocation_phaseout_secs=30)
+    phase_out = TimePolicy(revocation_phaseout_secs=30)
+    cacao.verify(at_time=exp + skew + 30, time_policy=phase_out)
     with exactly(CapabilityExpiredError):
-        cacao.verify(at_time=exp + skew + 30.001, revocation_phaseout_secs=30)
+        cacao.verify(at_time=exp + skew + 30.001, time_policy=phase_out)
     cacao.verify(at_time=exp + 10**9, disable_expiration_check=True)
     with exactly(CapabilityNotYetValidError):  # disabling expiry keeps the start
         signed_cacao(not_before=None).verify(at_time=IAT - 1000, disable_expiration_check=True)
@@ -879,17 +882,17 @@ def test_cacao_nan_check_inputs_fail_closed() -> None:
     nan = float("nan")
     for kwargs in (
         {"at_time": nan},
-        {"clock": lambda: nan},
-        {"at_time": IAT + 3600, "clock_skew_secs": nan},
-        {"at_time": IAT + 3600, "revocation_phaseout_secs": nan},
+        {"time_policy": TimePolicy(clock=lambda: nan)},
+        {"at_time": IAT + 3600, "time_policy": TimePolicy(clock_skew_secs=nan)},
+        {"at_time": IAT + 3600, "time_policy": TimePolicy(revocation_phaseout_secs=nan)},
     ):
         with exactly(CacaoError):
-            FULL_CACAO.verify(**kwargs)
+            FULL_CACAO.verify(**kwargs)  # type: ignore[arg-type]
     with exactly(CapabilityExpiredError):
         FULL_CACAO.verify(at_time=float("inf"))
     with exactly(CapabilityNotYetValidError):
         FULL_CACAO.verify(at_time=float("-inf"))
-    FULL_CACAO.verify(at_time=0, clock_skew_secs=float("inf"))  # an explicit choice
+    FULL_CACAO.verify(at_time=0, time_policy=TimePolicy(clock_skew_secs=float("inf")))
 
 
 # =========================================================================================
@@ -1278,11 +1281,11 @@ def test_jws_time_window_of_the_capability(session: DIDSession, jws: dict[str, A
 def test_jws_cannot_be_created_after_expiry() -> None:
     now = [IAT]
     clock = lambda: now[0]  # noqa: E731
-    wallet_auth = EthereumNodeAuth.get_auth_method(
-        TestWallet(), ACCOUNT, "example.org", clock=clock
-    )
+    wallet_auth = EthereumNodeAuth.get_auth_method(TestWallet(), ACCOUNT, "example.org")
     session = run_sync(
-        DIDSession.authorize(wallet_auth, resources=["a:b"], expires_in_secs=60, clock=clock)
+        DIDSession.authorize(
+            wallet_auth, resources=["a:b"], expires_in_secs=60, time_policy=TimePolicy(clock=clock)
+        )
     )
     run_sync(session.did.create_jws({"a": 1}))
     now[0] += 60.001
@@ -1659,11 +1662,11 @@ def test_serialized_session_bad_signature_loads_only_unverified(serialized: dict
 
 def test_serialized_expired_session_loads_but_cannot_sign() -> None:
     clock = lambda: parse_rfc3339("2020-01-01T00:00:00Z")  # noqa: E731
-    wallet_auth = EthereumNodeAuth.get_auth_method(
-        TestWallet(), ACCOUNT, "example.org", clock=clock
-    )
+    wallet_auth = EthereumNodeAuth.get_auth_method(TestWallet(), ACCOUNT, "example.org")
     session = run_sync(
-        DIDSession.authorize(wallet_auth, resources=["a:b"], expires_in_secs=60, clock=clock)
+        DIDSession.authorize(
+            wallet_auth, resources=["a:b"], expires_in_secs=60, time_policy=TimePolicy(clock=clock)
+        )
     )
     loaded = _load(session.serialize())  # system clock: long expired
     assert loaded.is_expired and loaded.expires_in_secs == 0

@@ -18,7 +18,15 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from did_session import AccountId, Cacao, DIDSession, EthereumNodeAuth, SiweMessage, verify_jws
+from did_session import (
+    AccountId,
+    Cacao,
+    DIDSession,
+    EthereumNodeAuth,
+    SiweMessage,
+    TimePolicy,
+    verify_jws,
+)
 from did_session._time import format_iso_ms, parse_rfc3339
 from did_session.codecs import dag_cbor
 from did_session.codecs.bases import (
@@ -229,7 +237,9 @@ def _check_cacao_json(data: Any) -> None:
     assert cacao.to_json() == data
     assert Cacao.from_block(cacao.block) == cacao
     assert Cacao.from_json(cacao.to_json()).cid == cacao.cid
-    typed_or_ok(lambda: cacao.verify(at_time=0, clock_skew_secs=float("inf")))
+    typed_or_ok(
+        lambda: cacao.verify(at_time=0, time_policy=TimePolicy(clock_skew_secs=float("inf")))
+    )
     typed_or_ok(cacao.verify)
 
 

@@ -14,6 +14,7 @@ from did_session import (
     InvalidSignatureError,
     SerializedSessionError,
     SessionNotSerializableError,
+    TimePolicy,
     UserRejectedError,
     WalletResponseError,
     verify_jws,
@@ -50,25 +51,35 @@ async def test_get_asks_the_wallet_once_then_reuses() -> None:
 async def test_get_asks_again_for_uncovered_resource_and_after_expiry() -> None:
     wallet, store = TestWallet(), MemoryStore()
     now = [1_800_000_000.0]
-    clock = lambda: now[0]  # noqa: E731
-    auth = EthereumNodeAuth.get_auth_method(wallet, ACCOUNT, "example.org", clock=clock)
+    policy = TimePolicy(clock=lambda: now[0])
+    auth = EthereumNodeAuth.get_auth_method(wallet, ACCOUNT, "example.org")
     s1 = await DIDSession.get(
-        ACCOUNT, auth, resources=["a://1"], expires_in_secs=60, store=store, clock=clock
+        ACCOUNT,
+        auth,
+        resources=["a://1"],
+        expires_in_secs=60,
+        store=store,
+        time_policy=policy,
     )
-    s2 = await DIDSession.get(ACCOUNT, auth, resources=["b://2"], store=store, clock=clock)
+    s2 = await DIDSession.get(ACCOUNT, auth, resources=["b://2"], store=store, time_policy=policy)
     assert wallet.calls["personal_sign"] == 2 and s2.did.id != s1.did.id
     assert not await DIDSession.has_session_for(
-        ACCOUNT, resources=["a://1"], store=store, clock=clock
+        ACCOUNT, resources=["a://1"], store=store, time_policy=policy
     )
     s3 = await DIDSession.get(
-        ACCOUNT, auth, resources=["b://2"], expires_in_secs=60, store=store, clock=clock
+        ACCOUNT,
+        auth,
+        resources=["b://2"],
+        expires_in_secs=60,
+        store=store,
+        time_policy=policy,
     )
     assert wallet.calls["personal_sign"] == 2 and s3.did.id == s2.did.id  # reused
     now[0] += 8 * 24 * 3600  # past the 7-day default of s2
     assert not await DIDSession.has_session_for(
-        ACCOUNT, resources=["b://2"], store=store, clock=clock
+        ACCOUNT, resources=["b://2"], store=store, time_policy=policy
     )
-    s4 = await DIDSession.get(ACCOUNT, auth, resources=["b://2"], store=store, clock=clock)
+    s4 = await DIDSession.get(ACCOUNT, auth, resources=["b://2"], store=store, time_policy=policy)
     assert wallet.calls["personal_sign"] == 3 and s4.did.id != s2.did.id
 
 

@@ -19,6 +19,7 @@ from did_session import (
     DIDSession,
     EthereumNodeAuth,
     SessionExpiredError,
+    TimePolicy,
     verify_jws,
 )
 from did_session._time import parse_rfc3339
@@ -44,13 +45,13 @@ async def authorize_like_js(name: str, wallet: TestWallet) -> DIDSession:
     c = case(name)
     seed = bytes.fromhex(c["input"]["seedHex"])
     account = AccountId.parse(REF["wallet"]["accountId"])
-    auth = EthereumNodeAuth.get_auth_method(wallet, account, "127.0.0.1", clock=fixed_clock)
+    auth = EthereumNodeAuth.get_auth_method(wallet, account, "127.0.0.1")
     return await DIDSession.authorize(
         auth,
         resources=c["input"]["resources"],
         nonce=c["input"]["nonce"],
         expires_in_secs=c["input"]["expiresInSecs"],
-        clock=fixed_clock,
+        time_policy=TimePolicy(clock=fixed_clock),
         random_bytes=lambda n: seed[:n],
     )
 
@@ -79,7 +80,9 @@ async def test_authorize_reproduces_js_serialized_session(name: str) -> None:
 @pytest.mark.parametrize("name", CASES)
 async def test_js_session_loads_and_signs_identically(name: str) -> None:
     c = case(name)
-    session = await DIDSession.from_session(c["serialized"], clock=fixed_clock)
+    session = await DIDSession.from_session(
+        c["serialized"], time_policy=TimePolicy(clock=fixed_clock)
+    )
     assert session.did.id == c["did"]
     assert session.id == c["id"]
     assert session.cacao.cid == c["cacaoCid"]["cid"]

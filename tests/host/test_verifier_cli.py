@@ -21,8 +21,9 @@ from did_session import (
     DIDSession,
     EthereumNodeAuth,
     InvalidSignatureError,
+    TimePolicy,
+    UsageError,
     Verifier,
-    verify_jws_sync,
 )
 from did_session.cli import main
 from tests.wallet import TestWallet
@@ -44,9 +45,9 @@ def signed() -> tuple[DIDSession, dict[str, Any]]:
     return session, asyncio.run(session.did.create_jws({"note": "hi"}))
 
 
-def test_verify_jws_sync_without_event_loop(signed: tuple[DIDSession, dict[str, Any]]) -> None:
+def test_verify_sync_without_event_loop(signed: tuple[DIDSession, dict[str, Any]]) -> None:
     session, jws = signed
-    result = verify_jws_sync(jws, capability=session.cacao, issuer=session.id)
+    result = Verifier().verify(jws, session.cacao, issuer=session.id)
     assert result.issuer == session.id and result.payload_json() == {"note": "hi"}
 
 
@@ -54,7 +55,7 @@ async def test_sync_facade_works_inside_a_running_loop(
     signed: tuple[DIDSession, dict[str, Any]],
 ) -> None:
     session, jws = signed  # e.g. a sync view called from an async framework
-    assert verify_jws_sync(jws, capability=session.cacao).signer_did == session.did.id
+    assert Verifier().verify(jws, session.cacao).signer_did == session.did.id
 
 
 def test_verifier_expectations(signed: tuple[DIDSession, dict[str, Any]]) -> None:
@@ -69,7 +70,10 @@ def test_verifier_expectations(signed: tuple[DIDSession, dict[str, Any]]) -> Non
         Verifier(domains=["evil.example"]),
         Verifier(required_resources=["ceramic://other"]),
         Verifier(nonce_check=lambda nonce: False),
-        Verifier(max_capability_age_secs=60, clock=lambda: session.cacao.expires_at() - 1),  # type: ignore[operator]
+        Verifier(
+            max_capability_age_secs=60,
+            time_policy=TimePolicy(clock=lambda: session.cacao.expires_at() - 1),  # type: ignore[operator]
+        ),
     ]
     for verifier in refusals:
         with pytest.raises(CapabilityMismatchError):
@@ -81,8 +85,10 @@ def test_verifier_expectations(signed: tuple[DIDSession, dict[str, Any]]) -> Non
     Verifier(nonce_check=lambda n: seen.append(n) is None).verify(jws, cacao)
     assert seen == [session.cacao.payload.nonce]
     with pytest.raises(CapabilityExpiredError):
-        Verifier(clock=lambda: session.cacao.expires_at() + 3600).verify(jws, cacao)  # type: ignore[operator]
-    with pytest.raises(TypeError):
+        Verifier(
+            time_policy=TimePolicy(clock=lambda: session.cacao.expires_at() + 3600)  # type: ignore[operator]
+        ).verify(jws, cacao)
+    with pytest.raises(UsageError):
         Verifier(domains="127.0.0.1")
 
 

@@ -30,17 +30,29 @@ def test_host_reference_values() -> None:
 
 @run_in_pyodide(packages=["did-session"])
 async def test_platform_is_browser(selenium: Any) -> None:
-    from did_session.browser import BrowserPlatform, IndexedDBStore
-    from did_session.platform import current_platform, in_browser
+    import js
 
-    assert in_browser() is True
-    platform = current_platform()
-    assert isinstance(platform, BrowserPlatform)
+    from did_session import crypto
+    from did_session._env import IN_PYODIDE
+    from did_session.browser import IndexedDBStore, WebCryptoKeyBackend, WebCryptoVerifier
+    from did_session.host import HostVerifier
+    from did_session.platform import Platform, default_platform
+
+    assert IN_PYODIDE is True
+    assert "noble" in crypto.BACKEND  # the crypto facade decided on the same fact
+    platform = default_platform()
+    assert isinstance(platform, Platform) and platform is default_platform()
     assert platform.name == "browser"
+    assert isinstance(platform.keys, WebCryptoKeyBackend)
+    assert isinstance(platform.verifier, WebCryptoVerifier)
+    assert isinstance(platform.sync_verifier, HostVerifier)
     assert isinstance(platform.default_store(), IndexedDBStore)
     assert platform.default_store() is platform.default_store()
-    assert platform.hostname() == "127.0.0.1" or platform.hostname()
-    assert platform.default_provider() is None  # no window.ethereum in this page
+    assert platform.page is not None
+    assert platform.page.hostname == str(js.location.hostname)
+    assert platform.page.origin == str(js.location.origin)
+    assert set(platform.wallet_adapters) == {"eip155"}
+    assert platform.wallet("eip155", None) is None  # no window.ethereum in this page
 
 
 @run_in_pyodide(packages=["did-session"])
@@ -361,9 +373,9 @@ async def test_ethereum_adapter(selenium: Any) -> None:
     from pyodide.code import run_js
 
     from did_session import errors as E
+    from did_session._wallet import request_chain_id
     from did_session.browser import BrowserEthereumProvider
-    from did_session.platform import current_platform
-    from did_session.wallet import request_chain_id
+    from did_session.platform import default_platform
 
     p = run_js(
         """({
@@ -384,7 +396,7 @@ async def test_ethereum_adapter(selenium: Any) -> None:
     )
 
     def provider(name: str) -> BrowserEthereumProvider:
-        adapted = current_platform().adapt_provider(getattr(p, name))
+        adapted = default_platform().wallet("eip155", getattr(p, name))
         assert isinstance(adapted, BrowserEthereumProvider)
         return adapted
 

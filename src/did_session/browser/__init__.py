@@ -1,56 +1,49 @@
-"""Back ends for Pyodide in a browser page: WebCrypto, IndexedDB, ``window.ethereum``.
+"""Back ends for Pyodide in a browser: WebCrypto, IndexedDB, the page's wallets.
 
 The only part of the library that imports ``js`` / ``pyodide``; chosen by
-``did_session.platform`` when running under Pyodide with a ``window``.
+``did_session.platform`` under Pyodide.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import js
-from pyodide.ffi import JsProxy
 
-from ..interfaces import EIP1193Provider
+from ..host.keys import HostVerifier
+from ..platform import PageEnvironment, Platform
+from . import ethereum
 from .ethereum import BrowserEthereumProvider
 from .indexeddb import IndexedDBStore
 from .webcrypto import WebCryptoKeyBackend, WebCryptoSigner, WebCryptoVerifier
 
 
-class BrowserPlatform:
-    name = "browser"
+def _page() -> PageEnvironment | None:
+    location = getattr(js, "location", None)  # a page's or a worker's; none under Node
+    if location is None:
+        return None
+    return PageEnvironment(hostname=str(location.hostname), origin=str(location.origin))
 
-    def __init__(self) -> None:
-        self.keys = WebCryptoKeyBackend()
-        self.verifier = WebCryptoVerifier()
-        self._store: IndexedDBStore | None = None
 
-    def default_store(self) -> IndexedDBStore:
-        if self._store is None:
-            self._store = IndexedDBStore()
-        return self._store
-
-    def default_provider(self) -> EIP1193Provider | None:
-        ethereum = getattr(js.window, "ethereum", None)
-        return BrowserEthereumProvider(ethereum) if ethereum is not None else None
-
-    def hostname(self) -> str | None:
-        return str(js.window.location.hostname)
-
-    def adapt_provider(self, provider: Any) -> EIP1193Provider | None:
-        if provider is None:
-            return self.default_provider()
-        if isinstance(provider, JsProxy):
-            return BrowserEthereumProvider(provider)
-        python_provider: EIP1193Provider = provider  # a Python provider object
-        return python_provider
+def browser_platform() -> Platform:
+    """WebCrypto keys (non-extractable P-256 for ``get``) and checks, the IndexedDB store
+    shared with npm did-session, the page's location, and one wallet adapter per chain
+    module (``eip155``: ``window.ethereum``)."""
+    return Platform(
+        name="browser",
+        keys=WebCryptoKeyBackend(),
+        verifier=WebCryptoVerifier(),
+        # Synchronous checks (Verifier.verify) use the pure / @noble code: WebCrypto is async.
+        sync_verifier=HostVerifier(),
+        store_factory=IndexedDBStore,
+        page=_page(),
+        wallet_adapters={ethereum.NAMESPACE: ethereum.adapt_wallet},
+    )
 
 
 __all__ = [
     "BrowserEthereumProvider",
-    "BrowserPlatform",
     "IndexedDBStore",
     "WebCryptoKeyBackend",
     "WebCryptoSigner",
     "WebCryptoVerifier",
+    "browser_platform",
 ]

@@ -1,12 +1,17 @@
-"""``window.ethereum`` (EIP-1193) as a Python provider with our errors."""
+"""The Ethereum chain module of the browser back end: ``window.ethereum`` (EIP-1193) as a
+Python provider with our errors, and the ``eip155`` wallet adapter of the platform."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import WalletResponseError
-from ..wallet import wallet_error
+import js
+from pyodide.ffi import JsProxy
+
+from ..accounts import NAMESPACE as NAMESPACE  # the key this module's adapter is under
+from ..errors import WalletResponseError, wallet_error
+from ..interfaces import EIP1193Provider
 from ._ffi import JsException, helpers, js_error_info, to_js_object, to_py
 
 
@@ -31,3 +36,21 @@ class BrowserEthereumProvider:
             _, code, message = js_error_info(e)
             raise wallet_error(code, message) from None
         return to_py(result)
+
+
+def _page_ethereum() -> Any:
+    window = getattr(js, "window", None)
+    return getattr(window, "ethereum", None) if window is not None else None
+
+
+def adapt_wallet(wallet: Any) -> EIP1193Provider | None:
+    """The ``eip155`` adapter: None is the page's ``window.ethereum`` (None if there is
+    none), a JS object is wrapped, a Python provider is used as it is."""
+    if wallet is None:
+        wallet = _page_ethereum()
+        if wallet is None:
+            return None
+    if isinstance(wallet, JsProxy):
+        return BrowserEthereumProvider(wallet)
+    provider: EIP1193Provider = wallet
+    return provider

@@ -21,7 +21,7 @@ from ..errors import (
     StorageQuotaError,
     StorageUnavailableError,
 )
-from ..interfaces import StoredSession
+from ..interfaces import StorableSigner, StoredSession
 from ._ffi import JsException, helpers, js_error_info, to_js_list, to_js_object, to_py
 from .webcrypto import WebCryptoSigner
 
@@ -113,11 +113,11 @@ class IndexedDBStore:
         return StoredSession(cacao=cacao, signer=signer)
 
     async def save(self, account_id: str, session: StoredSession) -> None:
-        key_pair = getattr(session.signer, "key_pair", None)
-        if key_pair is None:
-            raise StorageError("only WebCrypto session keys can be stored in IndexedDB")
+        signer = session.signer
+        if not isinstance(signer, StorableSigner) or signer.extractable:
+            raise StorageError("only non-extractable WebCrypto keys are stored in IndexedDB")
         value = to_js_object({"cacao": dict(session.cacao)})
-        value.keypair = key_pair
+        value.keypair = signer.key_handle
         await self._run("write", "readwrite", "put", value, account_id)
 
     async def delete(self, account_id: str) -> None:

@@ -16,7 +16,7 @@ import js
 from .. import crypto
 from ..codecs.bases import b64url_decode
 from ..did_key import KeyType, encode_derived_did_key
-from ..errors import DIDSessionError, EncodingError, MalformedError
+from ..errors import EncodingError, MalformedError, WebCryptoError
 from ._ffi import JsException, helpers, js_error_info, to_js_bytes, to_js_object
 
 _ECDSA_P256 = {"name": "ECDSA", "namedCurve": "P-256"}
@@ -24,10 +24,6 @@ _ECDSA_SHA256 = {"name": "ECDSA", "hash": {"name": "SHA-256"}}
 _ED25519 = {"name": "Ed25519"}
 # PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): fixed 16-byte prefix.
 _ED25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
-
-
-class WebCryptoError(DIDSessionError):
-    """WebCrypto refused an operation."""
 
 
 def _subtle() -> Any:
@@ -76,6 +72,11 @@ class WebCryptoSigner:
     @property
     def extractable(self) -> bool:
         return bool(self.key_pair.privateKey.extractable)
+
+    @property
+    def key_handle(self) -> Any:
+        """What IndexedDB stores (:class:`~did_session.interfaces.StorableSigner`)."""
+        return self.key_pair
 
     async def sign(self, data: bytes) -> bytes:
         sig = await _call("sign", _subtle().sign(self._sign_alg, self._private, to_js_bytes(data)))

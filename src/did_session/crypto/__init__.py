@@ -25,9 +25,9 @@ pure modules: together they cost about 60 ms of page start-up under Pyodide.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 
+from did_session._env import IN_PYODIDE
 from did_session.crypto import ed25519 as _ed25519
 from did_session.crypto import keccak as _keccak
 from did_session.crypto import p256 as _p256
@@ -92,7 +92,7 @@ if _use_coincurve:
 # 30x / 2x faster there than pure Python. Ed25519 / P-256 stay pure here (the browser
 # back ends use WebCrypto for those).
 _use_noble = False
-if not _PURE_ONLY and "_pyodide_core" in sys.modules:
+if not _PURE_ONLY and IN_PYODIDE:
     import contextlib
 
     with contextlib.suppress(Exception):  # no JS engine reachable: stay pure

@@ -289,7 +289,7 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     65-byte SEC1 ``public_key``. Never raises on malformed input: returns False."""
     try:
         return _verify(public_key, message, signature)
-    except (TypeError, ValueError):  # MalformedError is a ValueError
+    except (TypeError, ValueError, MalformedError):  # a key that does not decode
         return False
 
 

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..interfaces import EIP1193Provider
+from ..platform import Platform
 from .keys import Ed25519SeedSigner, HostKeyBackend, HostVerifier, P256Signer
 from .store import MemoryStore
 
 
-class HostPlatform:
-    name = "host"
+def host_platform() -> Platform:
+    """In-memory keys and store, pure-Python / native signature checks, no page and no
+    wallet adapters (a wallet is any Python object with ``async request(args)``)."""
 
-    def __init__(self) -> None:
-        self.keys = HostKeyBackend()
-        self.verifier = HostVerifier()
-        self._store = MemoryStore()
-
-    def default_store(self) -> MemoryStore:
-        return self._store
-
-    def default_provider(self) -> EIP1193Provider | None:
-        return None
-
-    def hostname(self) -> str | None:
-        return None
-
-    def adapt_provider(self, provider: Any) -> EIP1193Provider | None:
-        return provider if provider is not None else self.default_provider()
+    verifier = HostVerifier()
+    return Platform(
+        name="host",
+        keys=HostKeyBackend(),
+        verifier=verifier,
+        sync_verifier=verifier,
+        store_factory=MemoryStore,
+    )
 
 
 __all__ = [
     "Ed25519SeedSigner",
     "HostKeyBackend",
-    "HostPlatform",
     "HostVerifier",
     "MemoryStore",
     "P256Signer",
+    "host_platform",
 ]

@@ -1,8 +1,15 @@
-"""An in-memory session store for CPython (per process)."""
+"""An in-memory session store (per process)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
 from ..interfaces import StoredSession
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class MemoryStore:
@@ -10,6 +17,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._sessions: dict[str, StoredSession] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def load(self, account_id: str) -> StoredSession | None:
         return self._sessions.get(account_id)
@@ -19,6 +27,16 @@ class MemoryStore:
 
     async def delete(self, account_id: str) -> None:
         self._sessions.pop(account_id, None)
+
+    @asynccontextmanager
+    async def lock(self, account_id: str) -> AsyncIterator[None]:
+        """One task at a time per account, so that concurrent ``get`` calls of one
+        process ask the wallet once."""
+        import asyncio  # here: a server that only verifies never needs it
+
+        lock = self._locks.setdefault(account_id, asyncio.Lock())
+        async with lock:
+            yield
 
     def __len__(self) -> int:
         return len(self._sessions)

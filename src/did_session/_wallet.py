@@ -1,56 +1,43 @@
-"""EIP-1193 wallets: one adapter for any provider, errors mapped to our exceptions.
+"""EIP-1193 wallet requests (internal), errors mapped to our exceptions.
 
-In CPython a provider is any object with ``async request(args: dict)``. In the browser,
-``did_session.browser.ethereum`` wraps ``window.ethereum`` (with the ``send`` /
-``sendAsync`` fallbacks of the JS library) into such an object first.
+In CPython a provider is any object with ``async request(args: dict)``. In the browser the
+platform's ``eip155`` adapter (``did_session.browser.ethereum``) wraps ``window.ethereum``
+(with the ``send`` / ``sendAsync`` fallbacks of the JS library) into such an object first;
+the public entry points take ``platform=`` for that and default to the chosen one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .accounts import NAMESPACE
 from .errors import (
     DIDSessionError,
-    UserRejectedError,
-    WalletDisconnectedError,
-    WalletError,
     WalletResponseError,
-    WalletUnauthorizedError,
     WalletUnavailableError,
-    WalletUnsupportedMethodError,
+    wallet_error,
 )
 from .interfaces import EIP1193Provider
 
-_BY_CODE: dict[int, type[WalletError]] = {
-    4001: UserRejectedError,
-    4100: WalletUnauthorizedError,
-    4200: WalletUnsupportedMethodError,
-    4900: WalletDisconnectedError,
-    4901: WalletDisconnectedError,
-}
+if TYPE_CHECKING:
+    from .platform import Platform
 
 
-def wallet_error(code: Any, message: Any) -> WalletError:
-    """The exception for an EIP-1193 / JSON-RPC error ``code`` (unknown codes: WalletError)."""
-    code_int = code if isinstance(code, int) and not isinstance(code, bool) else None
-    text = str(message)[:200] if message else "the wallet refused the request"
-    cls = _BY_CODE.get(code_int, WalletError) if code_int is not None else WalletError
-    return cls(text, code=code_int)
+def ethereum_provider(provider: Any, platform: Platform | None) -> EIP1193Provider | None:
+    """``provider`` (None: the page's ``window.ethereum``) through the platform's
+    ``eip155`` wallet adapter."""
+    from .platform import resolve
+
+    adapted: EIP1193Provider | None = resolve(platform).wallet(NAMESPACE, provider)
+    return adapted
 
 
 async def wallet_request(
     provider: EIP1193Provider | None, method: str, params: Sequence[Any] = ()
 ) -> Any:
-    """Send one request to the wallet; every failure becomes a :class:`WalletError`.
-
-    ``provider`` None means the platform's default (``window.ethereum`` in a page); a raw
-    JS object is wrapped by the browser back end.
-    """
-    from .platform import current_platform
-
-    provider = current_platform().adapt_provider(provider)
+    """Send one request to an adapted wallet; every failure becomes a :class:`WalletError`."""
     if provider is None:
         raise WalletUnavailableError(
             "no Ethereum wallet: install a browser wallet (window.ethereum) or pass a provider"
@@ -66,9 +53,12 @@ async def wallet_request(
         raise wallet_error(getattr(e, "code", None), getattr(e, "message", None) or e) from e
 
 
-async def request_accounts(provider: EIP1193Provider | None) -> list[str]:
-    """``eth_requestAccounts``: the addresses the user connects (lower case not implied)."""
-    result = await wallet_request(provider, "eth_requestAccounts")
+async def request_accounts(provider: Any, *, platform: Platform | None = None) -> list[str]:
+    """``eth_requestAccounts``: the addresses the user connects (lower case not implied).
+
+    ``provider`` is ``window.ethereum`` (or None for it) in a page, or any Python object
+    with ``async request(args)``."""
+    result = await wallet_request(ethereum_provider(provider, platform), "eth_requestAccounts")
     if not isinstance(result, list) or not result or not all(isinstance(a, str) for a in result):
         raise WalletResponseError("the wallet returned no account")
     return list(result)
@@ -83,7 +73,7 @@ _CHAIN_ID_MAX = 10**32 - 1
 
 
 async def request_chain_id(provider: EIP1193Provider | None) -> int:
-    """``eth_chainId`` as an int (the wallet answers a hex string)."""
+    """``eth_chainId`` of an adapted wallet as an int (the wallet answers a hex string)."""
     result = await wallet_request(provider, "eth_chainId")
     value = -1
     if isinstance(result, str):
