@@ -20,12 +20,15 @@ from typing import Any, Protocol
 
 from did_session import (
     AccountId,
-    AuthRequest,
-    Cacao,
+    AuthMethod,
+    Clock,
     DIDSession,
     DIDSessionError,
     EthereumNodeAuth,
     EthereumWebAuth,
+    KeyBackend,
+    SessionStore,
+    TimePolicy,
     UserRejectedError,
     WalletUnavailableError,
     get_account_id,
@@ -33,8 +36,6 @@ from did_session import (
     verify_jws,
 )
 
-Clock = Callable[[], float]
-AuthMethod = Callable[[AuthRequest], Awaitable[Cacao]]
 PREFS_KEY = "did-session-demo"  # {account, resources, lifetime, session}, as JSON
 DEFAULT_RESOURCES = ("ceramic://*",)
 
@@ -303,13 +304,13 @@ class Demo:
         storage: Storage,
         *,
         clock: Clock = time.time,
-        store: Any = None,  # a did_session SessionStore; None: the platform's (IndexedDB)
-        keys: Any = None,  # a did_session KeyBackend; None: the platform's (WebCrypto)
+        store: SessionStore | None = None,  # None: the platform's (IndexedDB in a page)
+        keys: KeyBackend | None = None,  # None: the platform's (WebCrypto in a page)
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.wallet = wallet
         self._storage = storage
-        self._clock = clock
+        self._time = TimePolicy(clock=clock)  # one clock for sessions and verification
         self._store = store
         self._keys = keys
         self._on_change = on_change
@@ -362,7 +363,7 @@ class Demo:
         self.account = account
         resources = list(self.prefs.resources)
         if await DIDSession.has_session_for(
-            account, resources=resources, store=self._store, clock=self._clock
+            account, resources=resources, store=self._store, time_policy=self._time
         ):
             self.session = await DIDSession.get(
                 account,
@@ -370,7 +371,7 @@ class Demo:
                 resources=resources,
                 store=self._store,
                 keys=self._keys,
-                clock=self._clock,
+                time_policy=self._time,
             )
             self.restored = True
             self._say(
@@ -456,7 +457,7 @@ class Demo:
             expires_in_secs=secs,
             store=self._store,
             keys=self._keys,
-            clock=self._clock,
+            time_policy=self._time,
         )
         self._remember(
             account=str(account), resources=tuple(resources), lifetime=secs, session=True
@@ -487,7 +488,7 @@ class Demo:
         payload = parse_payload(raw, as_json=as_json)
         jws = await session.did.create_jws(payload)
         verified = await verify_jws(
-            jws, capability=session.cacao, issuer=session.id, clock=self._clock
+            jws, capability=session.cacao, issuer=session.id, time_policy=self._time
         )
         try:
             shown = json.dumps(verified.payload_json())
@@ -504,7 +505,10 @@ class Demo:
             raise InputError("Sign something first.")
         try:
             await verify_jws(
-                tampered(signed.jws), capability=session.cacao, issuer=session.id, clock=self._clock
+                tampered(signed.jws),
+                capability=session.cacao,
+                issuer=session.id,
+                time_policy=self._time,
             )
         except DIDSessionError as e:
             self.tamper, self.tamper_verified = Failure.of(e), False
@@ -523,7 +527,7 @@ class Demo:
             self.wallet.auth_method(account),
             resources=resources,
             expires_in_secs=secs,
-            clock=self._clock,
+            time_policy=self._time,
             keys=self._keys,
         )
         self.portable, self.serialized, self.copied = portable, portable.serialize(), False
@@ -552,7 +556,9 @@ class Demo:
             self._say("Paste a serialized session first.", "warn")
             return
         try:
-            self.loaded = await DIDSession.from_session(text, clock=self._clock, keys=self._keys)
+            self.loaded = await DIDSession.from_session(
+                text, time_policy=self._time, keys=self._keys
+            )
         except DIDSessionError as e:
             self.load_failure = Failure.of(e)
             self._say("That string is not a valid serialized session.", "error")

@@ -27,8 +27,7 @@ from web.demo_logic import (
     tampered,
 )
 
-from did_session import DIDSession, StorageUnavailableError, verify_jws
-from did_session.host import MemoryStore
+from did_session import DIDSession, MemoryStore, StorageUnavailableError, TimePolicy, verify_jws
 from tests.wallet import TestWallet
 
 ADDRESS = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
@@ -152,7 +151,9 @@ async def test_connect_then_create_sign_verify_and_tamper() -> None:
     assert (signed.issuer, signed.signer) == (PKH, session.did.id)
     # What the page shows verifies for anyone, independently of the demo.
     assert (
-        await verify_jws(signed.jws, capability=session.cacao, clock=browser.clock)
+        await verify_jws(
+            signed.jws, capability=session.cacao, time_policy=TimePolicy(clock=browser.clock)
+        )
     ).issuer == PKH
     assert demo.verify_notice() == Notice(
         "ok",
