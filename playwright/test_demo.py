@@ -115,6 +115,14 @@ def test_demo_session_lifecycle(
     assert st["jws_valid"] is True, st
     assert st["jws_payload"] == "gm from a test"
     assert st["jws_issuer"] == PKH and st["jws_signer"] == st["did"]
+    # What the user typed is shown as text, never parsed as HTML.
+    markup = '<img src="x" onerror="window.pwned = 1"> hi'
+    page.fill("#payload", markup)
+    st = click(page, "sign")
+    assert st["jws_payload"] == markup
+    assert markup in (page.text_content("#verify-result") or "")
+    assert page.locator("#verify-result img").count() == 0
+    assert page.evaluate("window.pwned") is None
     page.check("#kind-json")
     page.fill("#payload", '{"hello": "world", "n": 1}')
     st = click(page, "sign")

@@ -1,569 +1,306 @@
-"""The did_session demo dapp (run by PyScript from index.html).
+"""The did_session demo dapp's page layer (run by PyScript from index.html).
 
-Everything the page does goes through the public did_session API; the page states its
-progress in the DOM for tests: ``body[data-state]`` (loading | ready | error) and the JSON
-in ``<script id="status">``. Seeds are never shown or logged, except inside the
-serialized portable session the user asked for (its textarea only).
+The dapp itself (state, flows, messages) is ``demo_logic.Demo``, plain Python tested on
+CPython; this file only wires it to the page with PyScript's own API: ``pyscript.web`` to
+find and build elements, ``when`` for the buttons, ``pyscript.ffi`` at the JS boundary.
+Every change is rendered from the Demo's state by :func:`render`. What the page publishes
+for tests and benchmarks is gathered under "Test and benchmark hooks" below.
 """
 
+from __future__ import annotations
+
 import asyncio
-import base64
 import json
 import traceback
 
-import js
-from pyodide.ffi import create_proxy
+from pyscript import document, ffi, web, when, window
 
-_t_import = js.performance.now()
+_t_import = window.performance.now()
 try:
-    from did_session import (
-        AccountId,
-        DIDSession,
-        DIDSessionError,
-        EthereumWebAuth,
-        UserRejectedError,
-        WalletUnavailableError,
-        __version__,
-        get_account_id,
-        request_accounts,
-        verify_jws,
-    )
+    from demo_logic import Demo, EthereumWallet, Notice, resources_text
+
+    from did_session import __version__
 except Exception as e:  # the library did not load: say so, never stay "loading"
-    js.document.body.dataset.state = "error"
-    js.document.getElementById("boot-text").textContent = f"Failed to load did_session: {e}"
+    document.body.dataset.state = "error"
+    document.getElementById("boot-text").textContent = f"Failed to load the demo: {e}"
     raise
+_import_ms = round(window.performance.now() - _t_import, 1)
 
-document = js.document
-STORAGE_KEY = "did-session-demo"  # localStorage: {account, resources, lifetime, session}
-
-_FIELDS = (
-    "action error message wallet account chain did pkh resources cid expires_in expired"
-    " extractable restored logged_out jws_valid tamper_valid tamper_error portable_did"
-    " loaded_did load_error"
-)
-status = {"state": "loading", "version": __version__, "seq": 0, "busy": False}
-status["python_start_ms"] = round(_t_import)  # app.py started (PyScript + Pyodide ready)
-status["import_ms"] = round(js.performance.now() - _t_import, 1)  # importing the API
-status.update(dict.fromkeys(_FIELDS.split()))
-app = {
-    "account": None,  # AccountId
-    "session": None,  # persisted DIDSession
-    "jws": None,  # last JWS signed
-    "portable": None,  # DIDSession made by authorize
-}
-_tasks = set()
-_proxies = []
+# ---------------------------------------------------------------------------- adapters
 
 
-# ---------------------------------------------------------------------------- DOM helpers
+class WebStorage:
+    """``window.localStorage`` as demo_logic's Storage."""
+
+    def get(self, key: str) -> str | None:
+        value = window.localStorage.getItem(key)
+        return None if ffi.is_none(value) else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        window.localStorage.setItem(key, value)
 
 
-def el(id_):
-    return document.getElementById(id_)
-
-
-def show(id_, visible=True):
-    el(id_).hidden = not visible
-
-
-def text(id_, value):
-    el(id_).textContent = value
-
-
-def publish(**changes):
-    """Update the machine-readable status (for tests and curious people)."""
-    status.update(changes)
-    el("status").textContent = json.dumps(status, indent=1)
-    document.body.dataset.busy = "true" if status["busy"] else "false"
-
-
-def say(message, kind="info"):
-    node = el("message")
-    node.textContent = message
-    node.dataset.kind = kind
-    node.hidden = not message
-    publish(message=message, message_kind=kind)
-
-
-def describe(error):
-    return f"{type(error).__name__}: {error}"
-
-
-def fmt_duration(secs):
-    secs = max(0, int(secs))
-    days, rest = divmod(secs, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours:02d} h {minutes:02d} min"
-    if hours:
-        return f"{hours} h {minutes:02d} min {seconds:02d} s"
-    return f"{minutes} min {seconds:02d} s"
-
-
-def read_resources():
-    raw = el("resources").value.replace(",", "\n").split("\n")
-    return [r.strip() for r in raw if r.strip()]
-
-
-def remember(**changes):
+async def write_clipboard(text: str) -> bool:
     try:
-        saved = json.loads(js.localStorage.getItem(STORAGE_KEY) or "{}")
-    except ValueError:
-        saved = {}
-    saved.update(changes)
-    js.localStorage.setItem(STORAGE_KEY, json.dumps(saved))
+        await window.navigator.clipboard.writeText(text)
+    except Exception:  # no clipboard permission: fall back to the selection
+        area = ui["serialized"]
+        area.focus()
+        area.select()
+        return bool(document.execCommand("copy"))
+    return True
 
 
-def remembered():
-    try:
-        saved = json.loads(js.localStorage.getItem(STORAGE_KEY) or "{}")
-    except ValueError:
-        return {}
-    return saved if isinstance(saved, dict) else {}
+class Elements(dict):
+    """The page's elements by id, looked up once."""
+
+    def __missing__(self, id_: str) -> web.Element:
+        element = web.page[id_]
+        if element is None:
+            raise KeyError(f"no #{id_} in the page")
+        self[id_] = element
+        return element
 
 
-def has_wallet():
-    return getattr(js.window, "ethereum", None) is not None
+ui = Elements()
 
 
 # ---------------------------------------------------------------------------- rendering
 
-
-def refresh():
-    """Enable / show the controls that make sense now."""
-    busy = status["busy"]
-    ready = status["state"] == "ready"
-    account = app["account"]
-    session = app["session"]
-    expired = session is not None and session.is_expired
-    el("connect").disabled = busy or not ready
-    el("connect").textContent = "Reconnect wallet" if account else "Connect wallet"
-    el("create").disabled = busy or not ready or account is None
-    el("create").textContent = "Create new session" if session else "Create session"
-    show("renew", expired)
-    el("renew").disabled = busy
-    show("logout", session is not None)
-    el("logout").disabled = busy
-    el("sign").disabled = busy or session is None or expired
-    el("tamper").disabled = busy or app["jws"] is None or session is None
-    el("authorize").disabled = busy or not ready or account is None
-    el("load").disabled = busy or not ready
+_shown: dict[tuple[str, str], object] = {}
+_UNSET = object()
 
 
-def render_account():
-    account = app["account"]
-    show("account-facts", account is not None)
-    if account is not None:
-        text("account", str(account))
-        text("chain", account.chain)
-        publish(account=str(account), chain=account.chain)
-    else:
-        publish(account=None, chain=None)
+def put(id_: str, prop: str, value: object) -> bool:
+    """Set ``#id_.prop`` unless it already shows ``value`` (a text rewritten every second
+    would lose the user's selection). True if it changed."""
+    if _shown.get((id_, prop), _UNSET) == value:
+        return False
+    _shown[(id_, prop)] = value
+    if prop.startswith("data-"):
+        setattr(ui[id_].dataset, prop[5:], value)
+    elif prop.startswith("class:"):  # one class toggled
+        (ui[id_].classes.add if value else ui[id_].classes.discard)(prop[6:])
+    elif prop != "content":  # "content": a key for what a render_* function built
+        setattr(ui[id_], prop, value)
+    return True
 
 
-def render_session():
-    session = app["session"]
-    show("session-facts", session is not None)
-    show("session-empty", session is None)
-    if session is None:
-        publish(
-            did=None,
-            pkh=None,
-            resources=None,
-            cid=None,
-            expires_in=None,
-            expired=None,
-            extractable=None,
-        )
+def render_notice(id_: str, notice: Notice | None) -> None:
+    put(id_, "hidden", notice is None)
+    if notice is None or not put(id_, "content", notice):
         return
-    text("did", session.did.id)
-    text("pkh", session.id)
-    box = el("session-resources")
+    box = ui[id_]
+    box.className = f"notice {notice.kind}"
     box.textContent = ""
-    for resource in session.authorizations:
-        tag = document.createElement("span")
-        tag.className = "tag"
-        tag.textContent = resource
-        box.appendChild(tag)
-    text("cid", session.cacao.cid)
-    extractable = bool(session.signer.extractable)
-    badge = el("extractable")
-    badge.textContent = "extractable!" if extractable else "non-extractable (WebCrypto)"
-    badge.className = "badge bad" if extractable else "badge"
-    publish(
-        did=session.did.id,
-        pkh=session.id,
-        resources=session.authorizations,
-        cid=str(session.cacao.cid),
-        extractable=extractable,
-    )
-    tick()
+    box.append(web.strong(textContent=notice.title + (" — " if notice.detail else "")))
+    if notice.detail:
+        box.append(notice.detail)  # a text node, never HTML
+    if notice.facts:
+        box.append(facts_list(notice.facts))
 
 
-def tick():
-    session = app["session"]
-    if session is None:
-        return
-    secs = session.expires_in_secs
-    expired = session.is_expired
-    node = el("countdown")
-    node.textContent = "expired" if expired else fmt_duration(secs)
-    node.classList.toggle("expired", expired)
-    if expired and not status.get("expired"):
-        publish(expires_in=0, expired=True)
-        say("Your session has expired: renew it to sign again (your wallet will ask once).", "warn")
-        refresh()
-    else:
-        publish(expires_in=int(secs), expired=expired)
+def facts_list(facts: tuple[tuple[str, str], ...]) -> web.Element:
+    items = []
+    for key, value in facts:
+        items += [web.dt(textContent=key), web.dd(web.code(textContent=value))]
+    return web.dl(*items, classes=["facts"])
 
 
-async def ticker():
+def render() -> None:
+    """Show the Demo's state (cheap: only what changed touches the DOM)."""
+    controls = demo.controls()
+    for name in FLOWS:  # every action has its button (copy's is shown with its text only)
+        put(name, "disabled", not getattr(controls, name, True))
+    put("connect", "textContent", controls.connect_label)
+    put("create", "textContent", controls.create_label)
+    put("renew", "hidden", not controls.renew_shown)
+    put("logout", "hidden", not controls.logout_shown)
+
+    message = demo.message
+    put("message", "textContent", message.text if message else "")
+    put("message", "data-kind", message.kind if message else "info")
+    put("message", "hidden", message is None)
+
+    account = demo.account
+    put("account-facts", "hidden", account is None)
+    put("account", "textContent", str(account) if account else "")
+    put("chain", "textContent", account.chain if account else "")
+
+    session = demo.session
+    put("session-facts", "hidden", session is None)
+    put("session-empty", "hidden", session is not None)
+    if session is not None:
+        put("did", "textContent", session.did.id)
+        put("pkh", "textContent", session.id)
+        put("cid", "textContent", str(session.cacao.cid))
+        resources = tuple(session.authorizations)
+        if put("session-resources", "content", resources):
+            ui["session-resources"].textContent = ""
+            ui["session-resources"].append(
+                *[web.span(textContent=r, classes=["tag"]) for r in resources]
+            )
+        extractable = bool(session.signer.extractable)
+        put(
+            "extractable",
+            "textContent",
+            "extractable!" if extractable else "non-extractable (WebCrypto)",
+        )
+        put("extractable", "className", "badge bad" if extractable else "badge")
+        put("countdown", "textContent", demo.countdown())
+        put("countdown", "class:expired", bool(demo.expired))
+
+    render_notice("verify-result", demo.verify_notice())
+    render_notice("tamper-result", demo.tamper_notice())
+    render_notice("load-result", demo.load_notice())
+    signed = demo.signed
+    put("jws-details", "hidden", signed is None)
+    if signed is not None:
+        put("jws", "textContent", json.dumps(signed.jws, indent=2))
+    put("portable-out", "hidden", demo.serialized is None)
+    if demo.serialized is not None:
+        put("serialized", "value", demo.serialized)
+
+    publish_status()
+
+
+# ---------------------------------------------------------------- test and benchmark hooks
+# The page states its progress for tests (playwright/test_demo.py) and benchmarks
+# (bench/startup.py): ``body[data-state]`` (loading | ready | error), ``body[data-busy]``,
+# the JSON in ``<script id="status">`` (``seq`` counts finished actions) and
+# ``window.readyMs``. Never a seed: the portable session's string stays in its textarea.
+
+timings = {"python_start_ms": round(_t_import), "import_ms": _import_ms}
+boot_error: str | None = None
+
+
+def status() -> dict:
+    session, account, signed = demo.session, demo.account, demo.signed
+    portable, loaded = demo.portable, demo.loaded
+    tamper, load_failure, message = demo.tamper, demo.load_failure, demo.message
+    return {
+        "state": page_state(),
+        "version": __version__,
+        "seq": demo.seq,
+        "busy": demo.busy,
+        "action": demo.action,
+        "error": boot_error or demo.error,
+        "message": message.text if message else None,
+        "message_kind": message.kind if message else None,
+        "wallet": demo.wallet.available,
+        "account": str(account) if account else None,
+        "chain": account.chain if account else None,
+        "did": session.did.id if session else None,
+        "pkh": session.id if session else None,
+        "resources": session.authorizations if session else None,
+        "cid": str(session.cacao.cid) if session else None,
+        "extractable": bool(session.signer.extractable) if session else None,
+        "expires_in": demo.expires_in,
+        "expired": demo.expired,
+        "restored": demo.restored,
+        "logged_out": demo.logged_out,
+        "jws_valid": True if signed else None,
+        "jws_issuer": signed.issuer if signed else None,
+        "jws_signer": signed.signer if signed else None,
+        "jws_payload": signed.payload if signed else None,
+        "tamper_valid": demo.tamper_verified,
+        "tamper_error": tamper.text if tamper else None,
+        "tamper_error_class": tamper.error_class if tamper else None,
+        "portable_did": portable.did.id if portable else None,
+        "portable_pkh": portable.id if portable else None,
+        "copied": demo.copied,
+        "loaded_did": loaded.did.id if loaded else None,
+        "loaded_pkh": loaded.id if loaded else None,
+        "loaded_expired": loaded.is_expired if loaded else None,
+        "load_error": load_failure.text if load_failure else None,
+        "load_error_class": load_failure.error_class if load_failure else None,
+        **timings,
+    }
+
+
+def page_state() -> str:
+    if boot_error:
+        return "error"
+    return demo.phase if "ready_ms" in timings else "loading"  # ready once wired
+
+
+def publish_status() -> None:
+    put("status", "textContent", json.dumps(status(), indent=1))
+    document.body.dataset.busy = "true" if demo.busy else "false"
+    document.body.dataset.state = page_state()
+
+
+def mark_ready() -> None:
+    ready_ms = window.performance.now()
+    window.readyMs = ready_ms
+    timings["ready_ms"] = round(ready_ms)
+    shown = f"{timings['ready_ms'] / 1000:.1f} s"  # from the published figure, so they agree
+    ui["boot-text"].textContent = f"Ready in {shown}"
+    ui["ready-time"].textContent = f"did_session {__version__} · Python ready in {shown}"
+
+
+# ---------------------------------------------------------------------------- events
+
+demo = Demo(EthereumWallet(getattr(window, "ethereum", None)), WebStorage(), on_change=render)
+_tasks: set[asyncio.Future] = set()
+
+
+def spawn(coroutine) -> None:
+    task = asyncio.ensure_future(coroutine)
+    _tasks.add(task)  # the loop keeps only weak references
+    task.add_done_callback(_tasks.discard)
+
+
+FLOWS = {
+    "connect": lambda: demo.connect(),
+    "create": lambda: demo.create(ui["resources"].value, ui["lifetime"].value),
+    "renew": lambda: demo.create(ui["resources"].value, ui["lifetime"].value, renew=True),
+    "logout": lambda: demo.logout(),
+    "sign": lambda: demo.sign(ui["payload"].value, as_json=ui["kind-json"].checked),
+    "tamper": lambda: demo.tamper_and_verify(),
+    "authorize": lambda: demo.authorize(ui["resources"].value, ui["lifetime"].value),
+    "copy": lambda: demo.copy(write_clipboard),
+    "load": lambda: demo.load(ui["paste"].value),
+}
+
+
+def on_click(name: str) -> None:
+    @when("click", f"#{name}")
+    def clicked(event) -> None:
+        event.preventDefault()  # synchronously: some buttons sit in a form
+        spawn(demo.run(name, FLOWS[name]))
+
+
+async def ticker() -> None:
     while True:
         await asyncio.sleep(1)
         try:
-            tick()
+            demo.tick()
+            render()
         except Exception:  # never let the clock kill the page
-            js.console.error(traceback.format_exc())
+            traceback.print_exc()
 
 
-# ---------------------------------------------------------------------------- actions
-
-
-def action(name):
-    """Run ``handler`` as a task on click: one at a time, errors shown as messages."""
-
-    def wrap(handler):
-        async def run():
-            if status["busy"]:
-                return
-            publish(busy=True, action=name, error=None)
-            refresh()
-            try:
-                await handler()
-            except UserRejectedError as e:
-                say("You declined the request in your wallet. Nothing was changed.", "warn")
-                publish(error=describe(e))
-            except WalletUnavailableError as e:
-                say(
-                    "No Ethereum wallet found: install a browser wallet such as MetaMask, "
-                    "then reload this page.",
-                    "warn",
-                )
-                publish(error=describe(e))
-            except DIDSessionError as e:
-                say(describe(e), "error")
-                publish(error=describe(e))
-            except Exception as e:  # a bug: say so plainly, keep the page usable
-                js.console.error(traceback.format_exc())
-                say(f"Unexpected error: {describe(e)}", "error")
-                publish(error=describe(e))
-            finally:
-                publish(busy=False, seq=status["seq"] + 1)
-                refresh()
-
-        def on_click(event):
-            event.preventDefault()
-            task = asyncio.ensure_future(run())
-            _tasks.add(task)
-            task.add_done_callback(_tasks.discard)
-
-        proxy = create_proxy(on_click)
-        _proxies.append(proxy)
-        el(name).addEventListener("click", proxy)
-        return handler
-
-    return wrap
-
-
-@action("connect")
-async def connect():
-    say("Waiting for your wallet…")
-    addresses = await request_accounts(None)
-    account = await get_account_id(None, addresses[0])
-    app["account"] = account
-    remember(account=str(account))
-    render_account()
-    say(f"Connected {account.address} on {account.chain}.", "ok")
-
-
-async def create_session(renew=False):
-    account = app["account"]
-    resources = read_resources()
-    if not resources:
-        say("Type at least one resource, e.g. ceramic://*", "error")
-        return
-    lifetime = int(el("lifetime").value)
-    say("Sign the message in your wallet to create the session…")
-    auth = EthereumWebAuth.get_auth_method(None, account)
-    session = await DIDSession.get(account, auth, resources=resources, expires_in_secs=lifetime)
-    app["session"] = session
-    app["jws"] = None
-    remember(account=str(account), resources=resources, lifetime=lifetime, session=True)
-    show("verify-result", False)
-    show("tamper-result", False)
-    show("jws-details", False)
-    publish(restored=False, jws_valid=None, tamper_valid=None, tamper_error=None, logged_out=False)
-    render_session()
-    say("Session renewed." if renew else "Session ready: this browser now signs for you.", "ok")
-
-
-@action("create")
-async def create():
-    await create_session()
-
-
-@action("renew")
-async def renew():
-    await create_session(renew=True)
-
-
-@action("logout")
-async def logout():
-    account = app["account"]
-    if account is not None:
-        await DIDSession.remove(account)
-        remember(session=False)
-    app["session"] = None
-    app["jws"] = None
-    show("verify-result", False)
-    show("tamper-result", False)
-    show("jws-details", False)
-    render_session()
-    publish(logged_out=True, jws_valid=None, tamper_valid=None)
-    say("Logged out: the session key was deleted from this browser.", "ok")
-
-
-def read_payload():
-    raw = el("payload").value
-    if el("kind-json").checked:
-        try:
-            value = json.loads(raw)
-        except ValueError as e:
-            raise ValueError(f"the payload is not valid JSON ({e})") from None
-        if not isinstance(value, (dict, list)):
-            raise ValueError("a JSON payload must be an object or an array")
-        return value
-    return raw.encode("utf-8")
-
-
-def show_verification(ok, detail, facts=None, box_id="verify-result"):
-    box = el(box_id)
-    box.className = "notice ok" if ok else "notice bad"
-    box.textContent = ""
-    head = document.createElement("strong")
-    head.textContent = ("✓ Valid signature" if ok else "✗ Verification failed") + " — "
-    box.appendChild(head)
-    box.appendChild(document.createTextNode(detail))
-    if facts:
-        dl = document.createElement("dl")
-        dl.className = "facts"
-        for key, value in facts:
-            dt = document.createElement("dt")
-            dt.textContent = key
-            dd = document.createElement("dd")
-            code = document.createElement("code")
-            code.textContent = value
-            dd.appendChild(code)
-            dl.append(dt, dd)
-        box.appendChild(dl)
-    box.hidden = False
-
-
-@action("sign")
-async def sign():
-    session = app["session"]
-    try:
-        payload = read_payload()
-    except ValueError as e:
-        say(f"Cannot sign: {e}", "error")
-        publish(error=f"ValueError: {e}")
-        return
-    jws = await session.did.create_jws(payload)
-    app["jws"] = jws
-    show("tamper-result", False)
-    text("jws", json.dumps(jws, indent=2))
-    show("jws-details")
-    verified = await verify_jws(jws, capability=session.cacao, issuer=session.id)
-    try:
-        shown = json.dumps(verified.payload_json())
-    except DIDSessionError:
-        shown = verified.payload.decode("utf-8", "replace")
-    show_verification(
-        True,
-        "signed by the session key under your capability.",
-        [("Issuer", verified.issuer), ("Signer", verified.signer_did), ("Payload", shown)],
-    )
-    publish(
-        jws_valid=True,
-        jws_issuer=verified.issuer,
-        jws_signer=verified.signer_did,
-        jws_payload=shown,
-        tamper_valid=None,
-        tamper_error=None,
-    )
-    say("Signed and verified.", "ok")
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-@action("tamper")
-async def tamper():
-    session = app["session"]
-    jws = app["jws"]
-    original = base64.urlsafe_b64decode(jws["payload"] + "=" * (-len(jws["payload"]) % 4))
-    forged = {**jws, "payload": b64url(original + b" (tampered)")}
-    try:
-        await verify_jws(forged, capability=session.cacao, issuer=session.id)
-    except DIDSessionError as e:
-        show_verification(
-            False, describe(e), [("Changed", "the payload, after signing")], box_id="tamper-result"
-        )
-        publish(tamper_valid=False, tamper_error=describe(e), tamper_error_class=type(e).__name__)
-        say("As expected, the tampered JWS does not verify.", "ok")
-    else:
-        show_verification(True, "a tampered JWS verified: this is a bug!", box_id="tamper-result")
-        publish(tamper_valid=True, tamper_error=None)
-        say("A tampered JWS verified: please report this bug.", "error")
-
-
-@action("authorize")
-async def authorize():
-    resources = read_resources()
-    if not resources:
-        say("Type at least one resource, e.g. ceramic://*", "error")
-        return
-    say("Sign the message in your wallet to create a portable session…")
-    auth = EthereumWebAuth.get_auth_method(None, app["account"])
-    portable = await DIDSession.authorize(
-        auth, resources=resources, expires_in_secs=int(el("lifetime").value)
-    )
-    app["portable"] = portable
-    el("serialized").value = portable.serialize()
-    show("portable-out")
-    publish(portable_did=portable.did.id, portable_pkh=portable.id, copied=False)
-    say("Portable session created: copy it, then load it here or elsewhere.", "ok")
-
-
-@action("copy")
-async def copy():
-    area = el("serialized")
-    try:
-        await js.navigator.clipboard.writeText(area.value)
-    except Exception:  # no clipboard permission: fall back to the selection
-        area.focus()
-        area.select()
-        if not document.execCommand("copy"):
-            say("Select the text and copy it yourself (the clipboard is not available).", "warn")
-            return
-    publish(copied=True)
-    say("Copied to the clipboard. It holds a private key: paste it only where you trust.", "ok")
-
-
-@action("load")
-async def load():
-    box = el("load-result")
-    box.hidden = True
-    pasted = el("paste").value.strip()
-    if not pasted:
-        say("Paste a serialized session first.", "warn")
-        return
-    try:
-        loaded = await DIDSession.from_session(pasted)
-    except DIDSessionError as e:
-        box.className = "notice bad"
-        box.textContent = f"Not a valid session — {describe(e)}"
-        box.hidden = False
-        publish(loaded_did=None, load_error=describe(e), load_error_class=type(e).__name__)
-        say("That string is not a valid serialized session.", "error")
-        return
-    box.className = "notice ok" if not loaded.is_expired else "notice warn"
-    box.textContent = ""
-    head = document.createElement("strong")
-    head.textContent = "✓ Session loaded" if not loaded.is_expired else "Session loaded (expired)"
-    box.appendChild(head)
-    dl = document.createElement("dl")
-    dl.className = "facts"
-    facts = [
-        ("Session key", loaded.did.id),
-        ("Signed in as", loaded.id),
-        ("Resources", ", ".join(loaded.authorizations)),
-        ("CACAO CID", str(loaded.cacao.cid)),
-        ("Expires in", "expired" if loaded.is_expired else fmt_duration(loaded.expires_in_secs)),
-    ]
-    for key, value in facts:
-        dt = document.createElement("dt")
-        dt.textContent = key
-        dd = document.createElement("dd")
-        dd.textContent = value
-        dl.append(dt, dd)
-    box.appendChild(dl)
-    box.hidden = False
-    publish(
-        loaded_did=loaded.did.id,
-        loaded_pkh=loaded.id,
-        load_error=None,
-        load_error_class=None,
-        loaded_expired=loaded.is_expired,
-    )
-    say("Serialized session loaded and its CACAO signature checked.", "ok")
-
-
-# ---------------------------------------------------------------------------- start-up
-
-
-async def restore():
-    """Restore the remembered account's session, without asking the wallet."""
-    saved = remembered()
-    if not saved.get("account"):
-        return
-    try:
-        account = AccountId.parse(saved["account"])
-    except DIDSessionError:
-        return
-    app["account"] = account
-    render_account()
-    resources = saved.get("resources") or ["ceramic://*"]
-    el("resources").value = "\n".join(resources)
-    if str(saved.get("lifetime")) in {o.value for o in el("lifetime").options}:
-        el("lifetime").value = str(saved["lifetime"])
-    if await DIDSession.has_session_for(account, resources=resources):
-        auth = EthereumWebAuth.get_auth_method(None, account)
-        app["session"] = await DIDSession.get(account, auth, resources=resources)
-        render_session()
-        publish(restored=True)
-        say("Welcome back: your session was restored from this browser, no wallet prompt.", "ok")
-    elif saved.get("session"):
-        publish(restored=False, expired=True)
-        show("renew")
-        say("Your previous session has expired (or was removed): create or renew it.", "warn")
-
-
-async def main():
-    publish(wallet=has_wallet())
-    show("no-wallet", not has_wallet())
-    try:
-        await restore()
-    except DIDSessionError as e:
-        say(f"Could not restore your session: {describe(e)}", "error")
-        publish(error=describe(e))
-    ready_ms = js.performance.now()
-    js.window.readyMs = ready_ms
-    text("boot-text", f"Ready in {ready_ms / 1000:.1f} s")
-    text("ready-time", f"did_session {__version__} · Python ready in {ready_ms / 1000:.1f} s")
-    publish(state="ready", ready_ms=round(ready_ms))
-    document.body.dataset.state = "ready"
-    refresh()
-    _tasks.add(asyncio.ensure_future(ticker()))
+async def main() -> None:
+    put("no-wallet", "hidden", demo.wallet.available)
+    await demo.start()
+    prefs = demo.prefs
+    ui["resources"].value = resources_text(prefs.resources)
+    if str(prefs.lifetime) in {option.value for option in ui["lifetime"].options}:
+        ui["lifetime"].value = str(prefs.lifetime)
+    for name in FLOWS:
+        on_click(name)
+    mark_ready()
+    render()
+    spawn(ticker())
 
 
 try:
     await main()  # noqa: F704  (PyScript runs this file with top-level await)
 except Exception as e:
-    js.console.error(traceback.format_exc())
-    text("boot-text", "Failed to start")
-    say(f"The page failed to start: {describe(e)}", "error")
-    publish(state="error", error=describe(e))
-    document.body.dataset.state = "error"
+    boot_error = f"{type(e).__name__}: {e}"
+    ui["boot-text"].textContent = "Failed to start"
+    ui["message"].textContent = f"The page failed to start: {boot_error}"
+    ui["message"].hidden = False
+    publish_status()
+    traceback.print_exc()
