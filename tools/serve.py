@@ -22,6 +22,12 @@ never served stale):
   browser revalidates and gets a cheap ``304 Not Modified``.
 
 HTTP/1.1 keep-alive, one thread per connection, bound to 127.0.0.1 only.
+
+``--isolated`` (``isolated=True``) adds the cross-origin isolation headers (COOP
+``same-origin``, COEP ``require-corp``, CORP ``same-origin``) to every response: pages get
+``SharedArrayBuffer``, which PyScript's worker ``window`` proxy (the main thread's
+``window.ethereum`` seen from a ``<script type="py" worker>``) needs. Everything here is
+same-origin, so nothing else changes.
 """
 
 from __future__ import annotations
@@ -62,6 +68,11 @@ MIME_TYPES = {
 }
 EXTENSIONS_MAP = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
 HOST = "127.0.0.1"  # never reachable from other machines
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
 
 
 class StaticHandler(SimpleHTTPRequestHandler):
@@ -69,6 +80,7 @@ class StaticHandler(SimpleHTTPRequestHandler):
     timeout = 60  # idle keep-alive connections do not hold a thread forever
     extensions_map = EXTENSIONS_MAP
     verbose = False
+    isolated = False
 
     _cache_headers: dict[str, str] | None = None
 
@@ -102,6 +114,9 @@ class StaticHandler(SimpleHTTPRequestHandler):
             for key, value in self._cache_headers.items():
                 self.send_header(key, value)
             self._cache_headers = None
+        if self.isolated:
+            for key, value in ISOLATION_HEADERS.items():
+                self.send_header(key, value)
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -118,11 +133,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(root: str | os.PathLike[str], port: int = 0, *, verbose: bool = False) -> _Server:
+def make_server(
+    root: str | os.PathLike[str], port: int = 0, *, verbose: bool = False, isolated: bool = False
+) -> _Server:
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root} does not exist: run `python tools/build.py` first")
-    handler = type("Handler", (StaticHandler,), {"verbose": verbose})
+    handler = type("Handler", (StaticHandler,), {"verbose": verbose, "isolated": isolated})
     return _Server((HOST, port), functools.partial(handler, directory=str(root)))
 
 
@@ -131,13 +148,17 @@ def server_url(server: _Server) -> str:
 
 
 def start_server(
-    root: str | os.PathLike[str] = ROOT_DEFAULT, port: int = 0, *, verbose: bool = False
+    root: str | os.PathLike[str] = ROOT_DEFAULT,
+    port: int = 0,
+    *,
+    verbose: bool = False,
+    isolated: bool = False,
 ) -> tuple[_Server, str]:
     """Serve ``root`` on 127.0.0.1 in a daemon thread; returns ``(server, url)``.
 
     Stop with ``server.shutdown(); server.server_close()``.
     """
-    server = make_server(root, port, verbose=verbose)
+    server = make_server(root, port, verbose=verbose, isolated=isolated)
     thread = threading.Thread(target=server.serve_forever, name="static-server", daemon=True)
     thread.start()
     return server, server_url(server)
@@ -148,9 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--root", default=str(ROOT_DEFAULT))
     parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    parser.add_argument(
+        "--isolated", action="store_true", help="send COOP/COEP (PyScript workers reach window)"
+    )
     args = parser.parse_args(argv)
     try:
-        server = make_server(args.root, args.port, verbose=args.verbose)
+        server = make_server(args.root, args.port, verbose=args.verbose, isolated=args.isolated)
     except (FileNotFoundError, OSError) as e:
         print(f"serve.py: {e}", file=sys.stderr)
         return 1

@@ -20,7 +20,13 @@ def _page() -> PageEnvironment | None:
     location = getattr(js, "location", None)  # a page's or a worker's; none under Node
     if location is None:
         return None
-    return PageEnvironment(hostname=str(location.hostname), origin=str(location.origin))
+    origin = str(location.origin)
+    hostname = str(location.hostname)
+    if not hostname and origin.startswith(("http://", "https://")):
+        # A worker started from a blob: URL (PyScript's) has no hostname, but it has the
+        # page's origin: the SIWE domain is the page's hostname in a worker too.
+        hostname = str(js.URL.new(origin).hostname)
+    return PageEnvironment(hostname=hostname, origin=origin)
 
 
 def browser_platform() -> Platform:

@@ -10,7 +10,7 @@ import js
 from pyodide.ffi import JsProxy
 
 from ..accounts import NAMESPACE as NAMESPACE  # the key this module's adapter is under
-from ..errors import WalletResponseError, wallet_error
+from ..errors import WalletResponseError, WalletUnavailableError, wallet_error
 from ..interfaces import EIP1193Provider
 from ._ffi import JsException, helpers, js_error_info, to_js_object, to_py
 
@@ -38,16 +38,38 @@ class BrowserEthereumProvider:
         return to_py(result)
 
 
-def _page_ethereum() -> Any:
+_NO_WINDOW = (
+    "no Ethereum wallet in this worker: the page's window.ethereum is reached through "
+    "PyScript's window proxy (in a py worker script), which needs a cross-origin "
+    "isolated page (COOP: same-origin and COEP: require-corp headers, e.g. tools/serve.py "
+    "--isolated); or pass a provider"
+)
+
+
+def _main_window() -> Any:
+    """The page's ``window``: ours on the main thread; in a PyScript worker, the main
+    thread's through PyScript's proxy (SharedArrayBuffer); else None."""
     window = getattr(js, "window", None)
-    return getattr(window, "ethereum", None) if window is not None else None
+    if window is not None:
+        return window
+    try:
+        from pyscript import window as main  # type: ignore[import-not-found]
+
+        main.location  # noqa: B018  (PyScript's stand-in raises here without SharedArrayBuffer)
+    except Exception:  # not PyScript, or its window proxy is not available here
+        return None
+    return main
 
 
 def adapt_wallet(wallet: Any) -> EIP1193Provider | None:
     """The ``eip155`` adapter: None is the page's ``window.ethereum`` (None if there is
-    none), a JS object is wrapped, a Python provider is used as it is."""
+    none; in a worker, the main thread's, or :class:`WalletUnavailableError` when it
+    cannot be reached), a JS object is wrapped, a Python provider is used as it is."""
     if wallet is None:
-        wallet = _page_ethereum()
+        window = _main_window()
+        if window is None:
+            raise WalletUnavailableError(_NO_WINDOW)
+        wallet = getattr(window, "ethereum", None)
         if wallet is None:
             return None
     if isinstance(wallet, JsProxy):
