@@ -96,7 +96,7 @@ class BrowserSession:
         ctx.on("request", self.recorder.record)
         ctx.on("console", self._on_console)
         ctx.on("weberror", lambda e: self.console.append(f"[pageerror] {e.error}"))
-        for script in self._init_scripts:
+        for script in [*chromium.init_scripts(), *self._init_scripts]:
             ctx.add_init_script(script=script)
         self._context = ctx
         _SESSION_OF[id(ctx)] = self

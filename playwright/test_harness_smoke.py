@@ -16,6 +16,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
+from tools import chromium
 
 HARDHAT0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 HARDHAT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -39,6 +40,12 @@ def test_harness_runs_our_package_offline(
     assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in request_recorder.urls)
     assert any(u.endswith(".whl") for u in request_recorder.urls)
     assert request_recorder.foreign() == []
+
+
+def test_jspi_switch_reaches_pyodide(harness_page: Page) -> None:
+    # DID_SESSION_JSPI (tools/chromium.py) decides whether Pyodide found stack switching.
+    found = harness_page.evaluate("window.pyodide._module.jspiSupported")
+    assert found is (chromium.JSPI == "on")
 
 
 def test_micropip_installs_from_local_simple_index(page: Page, server: SiteServer) -> None:

@@ -17,6 +17,7 @@ loop"): keep each ``sync_playwright()`` scoped to a test module and out of async
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 EXECUTABLE = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -29,7 +30,25 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Measurement runs (tools/crash_loop.py) add flags here, e.g. --enable-logging=stderr.
+    *shlex.split(os.environ.get("DID_SESSION_CHROMIUM_FLAGS", "")),
 ]
+
+# Pyodide switches WebAssembly stack switching (JSPI) on by feature detection when
+# pyodide.asm.mjs loads. DID_SESSION_JSPI=off hides the feature from every test page (an init
+# script in each browser context, and before pytest-pyodide's loadPyodide) so that the crash
+# rate and the benchmarks can be compared with and without it in the same code.
+JSPI = os.environ.get("DID_SESSION_JSPI", "on")
+if JSPI not in ("on", "off"):
+    raise ValueError(f"DID_SESSION_JSPI must be 'on' or 'off', not {JSPI!r}")
+HIDE_JSPI_SCRIPT = (
+    "delete WebAssembly.Suspending; delete WebAssembly.Suspender; delete WebAssembly.promising;"
+)
+
+
+def init_scripts() -> list[str]:
+    """Scripts every test page runs before its own (see JSPI)."""
+    return [HIDE_JSPI_SCRIPT] if JSPI == "off" else []
 
 
 def check_executable() -> None:

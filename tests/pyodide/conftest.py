@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 get_global_config().set_flags("chrome", ["--js-flags=--expose-gc", *chromium.FLAGS])
+_config = get_global_config()
+_config.set_load_pyodide_script(
+    "chrome", "".join(chromium.init_scripts()) + _config.get_load_pyodide_script("chrome")
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
