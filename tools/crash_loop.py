@@ -2,14 +2,15 @@
 
     .venv/bin/python -m tools.crash_loop --runs 20 [--modes on,off] [--out DIR] [pytest paths]
 
-Each run is one pytest process over the browser suite (default: tests/pyodide and playwright/)
-with NO rerun of failed tests, output not captured (-s), Chromium's own log on stderr (``--enable-logging=stderr``) and
-crash dumps in ``DIR/dumps``; ``DID_SESSION_JSPI`` (tools/chromium.py) alternates between the
-modes so that both see the same machine load. While a run goes, the resident memory of every
-Chromium renderer is sampled every second. Written to ``DIR`` (default
-``.build/crash-loop/<time>``): each run's full output (``run-NN-<mode>.log``) and
-``summary.json``; a table is printed at the end: passed, failed, renderer crashes ("Target
-crashed" / "Page crashed") and the tests they hit, peak renderer memory, seconds.
+Each run is one pytest process over the browser suite (default: tests/pyodide and
+playwright/) with NO rerun of failed tests, output not captured (-s), Chromium's own log on
+stderr (``--enable-logging=stderr``) and crash dumps in ``DIR/dumps``. ``DID_SESSION_JSPI``
+(tools/chromium.py) alternates between the modes so that both see the same machine load.
+While a run goes, the resident memory of every Chromium renderer is sampled every second.
+Written to ``DIR`` (default ``.build/crash-loop/<time>``): each run's full output
+(``run-NN-<mode>.log``) and ``summary.json``; a line per run and a total per mode are
+printed: passed, failed, renderer crashes ("Target crashed" / "Page crashed") and the tests
+they hit, peak renderer memory, seconds.
 """
 
 from __future__ import annotations
