@@ -337,9 +337,10 @@ def _ms(samples: list[float]) -> float:
 
 
 class BrowserBench:
-    def __init__(self, quick: bool, log: Any = print) -> None:
+    def __init__(self, quick: bool, log: Any = print, *, jspi: bool | None = None) -> None:
         self.quick = quick
         self.log = log
+        self.jspi = jspi  # None: as DID_SESSION_JSPI says (tools/chromium.py)
 
     def _n(self, n: int, warm: int) -> tuple[int, int]:
         if self.quick:
@@ -364,7 +365,9 @@ class BrowserBench:
                 tempfile.TemporaryDirectory(prefix="did-session-bench-") as profile,
                 sync_playwright() as pw,
             ):
-                session = kit.BrowserSession(pw, Path(profile), kit.RequestRecorder(url))
+                session = kit.BrowserSession(
+                    pw, Path(profile), kit.RequestRecorder(url), jspi=self.jspi
+                )
                 try:
                     kit.install_wallet(session)
                     out = self._run_page(kit, session, server)

@@ -64,8 +64,16 @@ _SESSION_OF: dict[int, BrowserSession] = {}  # id(BrowserContext) -> its session
 class BrowserSession:
     """Chromium on a persistent profile dir, restartable on the same dir (IndexedDB survives)."""
 
-    def __init__(self, pw: Playwright, profile_dir: Path, recorder: RequestRecorder) -> None:
+    def __init__(
+        self,
+        pw: Playwright,
+        profile_dir: Path,
+        recorder: RequestRecorder,
+        *,
+        jspi: bool | None = None,  # None: as DID_SESSION_JSPI says (tools/chromium.py)
+    ) -> None:
         self._pw = pw
+        self.jspi = jspi
         self.profile_dir = profile_dir
         self.recorder = recorder
         self.console: list[str] = []  # "[type] text" of console messages and page errors
@@ -96,7 +104,7 @@ class BrowserSession:
         ctx.on("request", self.recorder.record)
         ctx.on("console", self._on_console)
         ctx.on("weberror", lambda e: self.console.append(f"[pageerror] {e.error}"))
-        for script in [*chromium.init_scripts(), *self._init_scripts]:
+        for script in [*chromium.init_scripts(jspi=self.jspi), *self._init_scripts]:
             ctx.add_init_script(script=script)
         self._context = ctx
         _SESSION_OF[id(ctx)] = self

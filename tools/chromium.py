@@ -46,9 +46,11 @@ HIDE_JSPI_SCRIPT = (
 )
 
 
-def init_scripts() -> list[str]:
-    """Scripts every test page runs before its own (see JSPI)."""
-    return [HIDE_JSPI_SCRIPT] if JSPI == "off" else []
+def init_scripts(*, jspi: bool | None = None) -> list[str]:
+    """Scripts every test page runs before its own: JSPI hidden when ``jspi`` is False
+    (None: as DID_SESSION_JSPI says)."""
+    on = JSPI == "on" if jspi is None else jspi
+    return [] if on else [HIDE_JSPI_SCRIPT]
 
 
 def check_executable() -> None:
