@@ -98,7 +98,9 @@ def run_once(index: int, mode: str, out: Path, targets: list[str]) -> Run:
     tail = text[-20_000:]
     counts = {kind.rstrip("s"): int(n) for n, kind in SUMMARY.findall(tail.splitlines()[-1])}
     failed = sorted(set(FAILED_TEST.findall(tail)))
-    crashed = [t for t in failed if any(CRASH.search(line) for line in _lines_of(tail, t))]
+    # A crash shows in the failure's traceback ("E   ...: Target crashed"), not always in
+    # the one-line summary: count the tracebacks that end in one.
+    crashed = failed if re.search(r"^E .*(?:" + CRASH.pattern + ")", text, re.M) else []
     return Run(
         index=index,
         mode=mode,
@@ -113,10 +115,6 @@ def run_once(index: int, mode: str, out: Path, targets: list[str]) -> Run:
         log=str(log),
         dumps=[str(p) for p in dumps.rglob("*.dmp")],
     )
-
-
-def _lines_of(summary: str, test: str) -> list[str]:
-    return [line for line in summary.splitlines() if test in line]
 
 
 def main(argv: list[str] | None = None) -> int:
