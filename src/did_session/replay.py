@@ -140,13 +140,24 @@ class SQLiteReplayStore:
         self._local = threading.local()
 
 
+# KEYS[1] the key; ARGV: until, now, time to live (ms). 1 = remembered now, 0 = seen.
+_REDIS_REMEMBER = """
+local seen = redis.call('GET', KEYS[1])
+if seen and tonumber(seen) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
+"""
+
+
 class RedisReplayStore:
-    """Seen keys in Redis, for servers on several machines: ``SET key 1 NX PX ttl`` is
-    atomic on the server, and Redis drops the key when its time is up.
+    """Seen keys in Redis, for servers on several machines. One small Lua script (atomic
+    on the server: no other command runs in between) compares the stored ``until`` with
+    ``now`` and sets the key, so times are those of the verifier's clock as in the other
+    stores; Redis drops the key once its time to live (``until - now``, plus a second) is
+    up.
 
     Give a ``client`` (a ``redis.Redis``) or a ``url`` (``redis://host:6379/0``). Keys are
-    ``prefix`` + the verifier's key (a hash). The time to live is ``until - now`` of the
-    verifier's clock, so Redis's own clock need not agree with it. A Redis error is a
+    ``prefix`` + the verifier's key (a hash). A Redis error is a
     :class:`~did_session.errors.ReplayStoreError` (the request is refused).
     """
 
@@ -168,13 +179,15 @@ class RedisReplayStore:
         elif client is None or url is not None:
             raise UsageError("give RedisReplayStore either client= or url=")
         self._client = client
+        self._script = client.register_script(_REDIS_REMEMBER)
         self._prefix = prefix
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
 
     def remember(self, key: str, *, until: float, now: float) -> bool:
-        ttl_ms = max(1, math.ceil((until - now) * 1000))
+        ttl_ms = max(1, math.ceil((until - now) * 1000)) + 1000
         try:
-            return bool(self._client.set(self._prefix + key, b"1", nx=True, px=ttl_ms))
+            args = [repr(float(until)), repr(float(now)), ttl_ms]
+            return bool(self._script(keys=[self._prefix + key], args=args))
         except self._errors as e:
             raise ReplayStoreError(
                 f"the Redis replay store failed: {type(e).__name__}: {e!s:.200}"
