@@ -225,7 +225,7 @@ def test_format_errors(session: DIDSession) -> None:
 
 def test_signature_and_capability_still_checked(session: DIDSession) -> None:
     req = sign(session)
-    header, payload, signature = req.jws.split(".")
+    header, _, signature = req.jws.split(".")
     forged = dict(req.claims, path="/api/admin")
     from did_session.jws import encode_json_section
 
