@@ -284,6 +284,27 @@ def test_usage_errors(session: DIDSession) -> None:
             case()
 
 
+def test_cli_checks_a_signed_request(session: DIDSession, tmp_path: Path) -> None:
+    from did_session.cli import main
+
+    req = sign(session)
+    (tmp_path / "jws").write_text(req.jws)
+    (tmp_path / "cacao.json").write_text(json.dumps(session.cacao.to_json()))
+    (tmp_path / "body").write_bytes(BODY)
+    (tmp_path / "other").write_bytes(BODY + b"!")
+    base = ["verify", str(tmp_path / "jws"), "--cacao", str(tmp_path / "cacao.json")]
+    at = ["--at", "2027-01-15T08:00:00Z"]  # NOW, as RFC 3339
+    good = [*base, "--request", "POST /api/notes", "--audience", ORIGIN, "--body"]
+    assert main([*good, str(tmp_path / "body"), *at]) == 0
+    assert main([*good, str(tmp_path / "body"), *at]) == 0  # one run, one request: no store
+    assert main([*good, str(tmp_path / "other"), *at]) == 1
+    assert main([*good, str(tmp_path / "body"), "--at", "2027-01-15T09:00:00Z"]) == 3
+    assert main([*good, str(tmp_path / "missing"), *at]) == 2
+    assert main([*base, "--request", "POST", "--audience", ORIGIN, *at]) == 2
+    assert main([*base, "--request", "POST /api/notes", *at]) == 2  # no --audience
+    assert main([*base, "--request", "POST /api/notes", "--audience", "x", *at]) == 2
+
+
 # ---- replay stores ------------------------------------------------------------------
 
 
