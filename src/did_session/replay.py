@@ -58,37 +58,48 @@ class MemoryReplayStore:
 class SQLiteReplayStore:
     """Seen keys in an SQLite file that every process of a server opens.
 
-    One connection per thread; the file is in WAL mode (readers never block the writer);
-    each :meth:`remember` is a single ``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` (one
-    atomic statement: of several processes racing on one key, exactly one changes a row).
-    Every ``purge_every`` calls, entries past their time are deleted. A write waits up to
-    ``timeout_secs`` for another process's write, then fails closed with
-    :class:`~did_session.errors.ReplayStoreError`. ``synchronous=NORMAL``: an entry
-    survives the process's crash, and the last ones may be lost on a power failure.
+    The file is in WAL mode (readers never block the writer); each :meth:`remember` is a
+    single ``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` (one atomic statement: of several
+    processes racing on one key, exactly one changes a row). Connections are pooled (at
+    most ``max_idle`` kept open), so a server that starts a thread per request does not
+    open a file per thread. Every ``purge_every`` calls, entries past their time are
+    deleted. A write waits up to ``timeout_secs`` for another process's write, then fails
+    closed with :class:`~did_session.errors.ReplayStoreError`. ``synchronous=NORMAL``: an
+    entry survives the process's crash; the last ones may be lost on a power failure.
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, timeout_secs: float = 10.0, purge_every: int = 1000
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout_secs: float = 10.0,
+        purge_every: int = 1000,
+        max_idle: int = 4,
     ) -> None:
-        if purge_every < 1:
-            raise UsageError("purge_every must be at least 1")
+        if purge_every < 1 or max_idle < 1:
+            raise UsageError("purge_every and max_idle must be at least 1")
         self._path = os.fspath(path)
         self._timeout = timeout_secs
         self._purge_every = purge_every
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._max_idle = max_idle
+        self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._calls = 0
-        self._connection()  # create the file and table now: errors show at start-up
+        self._closed = False
+        self._release(self._open())  # create the file and table now: errors show at start
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+    def _open(self) -> sqlite3.Connection:
         import sqlite3  # here: Pyodide ships sqlite3 apart, and browsers need no store
 
         try:
-            conn = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None)
+            # check_same_thread=False: a pooled connection moves between threads, one at
+            # a time (the pool hands each to one caller).
+            conn = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as e:
+            raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(
@@ -99,16 +110,32 @@ class SQLiteReplayStore:
                 "CREATE INDEX IF NOT EXISTS did_session_replay_until ON did_session_replay (until)"
             )
         except sqlite3.Error as e:
+            conn.close()
             raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
-        self._local.conn = conn
-        with self._lock:
-            self._connections.append(conn)
         return conn
+
+    def _acquire(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise UsageError("this SQLiteReplayStore was closed")
+            if self._idle:
+                return self._idle.pop()
+        return self._open()
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self._max_idle:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     def remember(self, key: str, *, until: float, now: float) -> bool:
         import sqlite3
 
-        conn = self._connection()
+        with self._lock:
+            self._calls += 1
+            purge = self._calls % self._purge_every == 0
+        conn = self._acquire()
         try:
             cursor = conn.execute(
                 "INSERT INTO did_session_replay (key, until) VALUES (?, ?) "
@@ -117,27 +144,29 @@ class SQLiteReplayStore:
                 (key, until, now),
             )
             fresh = cursor.rowcount == 1
-            with self._lock:
-                self._calls += 1
-                purge = self._calls % self._purge_every == 0
             if purge:
                 conn.execute("DELETE FROM did_session_replay WHERE until < ?", (now,))
         except sqlite3.Error as e:
             raise ReplayStoreError(f"the SQLite replay store failed: {e}") from e
+        finally:
+            self._release(conn)
         return fresh
 
     def __len__(self) -> int:
         """How many entries the file holds (expired ones until the next purge)."""
-        row = self._connection().execute("SELECT count(*) FROM did_session_replay").fetchone()
-        return int(row[0])
+        conn = self._acquire()
+        try:
+            return int(conn.execute("SELECT count(*) FROM did_session_replay").fetchone()[0])
+        finally:
+            self._release(conn)
 
     def close(self) -> None:
-        """Close every connection this store opened (in any thread)."""
+        """Close the pooled connections; the ones in use close when released."""
         with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
-        self._local = threading.local()
 
 
 # KEYS[1] the key; ARGV: until, now, time to live (ms). 1 = remembered now, 0 = seen.

@@ -366,6 +366,32 @@ def test_sqlite_store_shared_file_and_purge(tmp_path: Path) -> None:
     second.close()
 
 
+def test_sqlite_store_pools_connections(tmp_path: Path) -> None:
+    # A server that starts a thread per request (http.server) must not open a file per
+    # thread: count this process's open file descriptors around 60 one-call threads.
+    import os
+    import threading
+
+    store = SQLiteReplayStore(tmp_path / "replay.sqlite3", max_idle=2)
+
+    def one(i: int) -> None:
+        assert store.remember(f"k{i}", until=NOW + 10, now=NOW)
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_fds()
+    for i in range(60):
+        thread = threading.Thread(target=one, args=(i,))
+        thread.start()
+        thread.join()
+    assert open_fds() - before < 10
+    assert len(store) == 60
+    store.close()
+    with pytest.raises(UsageError):
+        store.remember("late", until=NOW + 10, now=NOW)
+
+
 def test_store_failures_fail_closed(tmp_path: Path, session: DIDSession) -> None:
     with pytest.raises(ReplayStoreError):
         SQLiteReplayStore(tmp_path / "missing" / "replay.sqlite3")
