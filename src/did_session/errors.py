@@ -126,7 +126,7 @@ class RequestError(VerificationError):
 class RequestMismatchError(RequestError):
     """The request signed is not the request received: another audience (origin), method,
     path or body, or a lifetime longer than the verifier accepts. ``claim`` names the
-    claim that differs (``aud``, ``htm``, ``htu``, ``bh``, ``exp``)."""
+    claim that differs (``aud``, ``method``, ``path``, ``body_sha256``, ``exp``)."""
 
     def __init__(self, message: str, *, claim: str) -> None:
         super().__init__(message)

@@ -27,6 +27,7 @@ from did_session import (
     RequestMismatchError,
     RequestNotYetValidError,
     RequestReplayedError,
+    SessionExpiredError,
     SignedRequest,
     SQLiteReplayStore,
     TimePolicy,
@@ -105,6 +106,11 @@ def test_round_trip_then_replay(session: DIDSession) -> None:
     again = sign(session, "POST", "/api/notes")
     assert again.request_id != req.request_id
     check(v, again)
+    clock = [NOW - 3600]
+    short = make_session(expires_in_secs=60, time_policy=TimePolicy(clock=lambda: clock[0]))
+    clock[0] = NOW
+    with pytest.raises(SessionExpiredError):
+        sign(short)  # an expired session signs nothing
 
 
 def test_every_claim_is_bound(session: DIDSession) -> None:
