@@ -73,7 +73,7 @@ class NotesServer(ThreadingHTTPServer):
             required_resources=["ceramic://*"],
             max_capability_age_secs=8 * 24 * 3600,
             audience=origins or [f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
-            replay_store=replay_store or MemoryReplayStore(),
+            replay_store=replay_store if replay_store is not None else MemoryReplayStore(),
         )
         self.notes: list[dict[str, Any]] = []
         self.notes_lock = threading.Lock()
@@ -180,5 +180,5 @@ if __name__ == "__main__":
     args = parser.parse_args()
     store = SQLiteReplayStore(args.replay_db) if args.replay_db else None
     server = make_server(args.port, origins=args.origin, replay_store=store)
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}/api/notes")
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}/api/notes", flush=True)
     server.serve_forever()

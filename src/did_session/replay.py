@@ -50,8 +50,10 @@ class MemoryReplayStore:
             heapq.heappush(self._expiry, (until, key))
             return True
 
-    def __len__(self) -> int:
-        """How many entries are held (expired ones may linger until the next call)."""
+    def count(self) -> int:
+        """How many entries are held (expired ones may linger until the next call).
+        A method, not ``__len__``: an empty store must not be falsy (``store or default``
+        would silently drop a shared store)."""
         return len(self._until)
 
 
@@ -152,7 +154,7 @@ class SQLiteReplayStore:
             self._release(conn)
         return fresh
 
-    def __len__(self) -> int:
+    def count(self) -> int:
         """How many entries the file holds (expired ones until the next purge)."""
         conn = self._acquire()
         try:

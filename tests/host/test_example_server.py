@@ -10,6 +10,7 @@ import http.client
 import json
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -40,6 +41,7 @@ def session() -> DIDSession:
 def server(tmp_path: Path) -> Iterator[verify_server.NotesServer]:
     store = SQLiteReplayStore(tmp_path / "replay.sqlite3")
     httpd = verify_server.make_server(0, replay_store=store, timeout_secs=1.0)
+    assert httpd.verifier.replay_store is store  # an empty store is not "no store"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -62,12 +64,13 @@ def sign(
 
 
 def post(
-    server: verify_server.NotesServer,
+    server: verify_server.NotesServer | int,
     body: bytes,
     headers: dict[str, str],
     path: str = "/api/notes",
 ) -> tuple[int, dict[str, Any]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port_of(server), timeout=120)
+    port = server if isinstance(server, int) else port_of(server)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("POST", path, body=body, headers=headers)
         resp = conn.getresponse()
@@ -170,6 +173,43 @@ def test_a_body_never_sent_times_out(server: verify_server.NotesServer) -> None:
         time.sleep(0.05)
 
 
+def test_server_processes_share_one_replay_db(session: DIDSession, tmp_path: Path) -> None:
+    """Two server processes behind one origin (as behind a load balancer), one SQLite
+    replay file: each request sent to both at once is accepted by exactly one."""
+    origin = "https://notes.example.org"
+    command = [sys.executable, str(ROOT / "examples" / "verify_server.py"), "--port", "0"]
+    command += ["--replay-db", str(tmp_path / "replay.sqlite3"), "--origin", origin]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    try:
+        ports = []
+        for proc in procs:
+            line = proc.stdout.readline() if proc.stdout else ""
+            assert line.startswith("listening on"), (line, proc.stderr and proc.stderr.read())
+            ports.append(int(line.split(":")[2].split("/")[0]))
+
+        async def sign_all() -> list[SignedRequest]:
+            url = f"{origin}/api/notes"
+            return [await session.sign_request("POST", url, body=f'{{"n":{i}}}') for i in range(20)]
+
+        barrier = threading.Barrier(2)
+
+        def fire(port: int, req: SignedRequest) -> int:
+            barrier.wait(timeout=120)
+            return post(port, req.body, req.headers)[0]
+
+        with ThreadPoolExecutor(2) as pool:
+            for req in asyncio.run(sign_all()):
+                statuses = sorted(pool.map(fire, ports, [req, req]))
+                assert statuses == [201, 409], statuses
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.communicate(timeout=60)
+
+
 CONCURRENT = 200
 
 
@@ -215,6 +255,8 @@ def test_burst_of_concurrent_requests(
     replays, replay_latencies, replay_wall = burst()
     assert replays == [409] * CONCURRENT, sorted({str(s) for s in replays})
     assert len(server.notes) == CONCURRENT
+    store = server.verifier.replay_store
+    assert isinstance(store, SQLiteReplayStore) and store.count() == CONCURRENT
 
     def figures(name: str, lat: list[float], total: float) -> str:
         q = statistics.quantiles(lat, n=20)

@@ -168,7 +168,7 @@ def test_memory_store_forgets_expired_requests(session: DIDSession) -> None:
     requests = [sign(session, expires_in_secs=10) for _ in range(5)]
     for req in requests:
         check(v, req)
-    assert len(store) == 5
+    assert store.count() == 5
     clock[0] = NOW + 10 + 300  # the last instant they are valid: still remembered
     for req in requests:
         with pytest.raises(RequestReplayedError):
@@ -176,7 +176,7 @@ def test_memory_store_forgets_expired_requests(session: DIDSession) -> None:
     clock[0] += 1
     fresh = session_at(clock[0])
     check(v, sign(fresh))  # any call drops what has expired
-    assert len(store) == 1
+    assert store.count() == 1
     with pytest.raises(RequestExpiredError):
         check(v, requests[0])  # forgotten, and refused on time alone
 
@@ -363,9 +363,9 @@ def test_sqlite_store_shared_file_and_purge(tmp_path: Path) -> None:
     for i in range(3):
         assert first.remember(f"k{i}", until=NOW + i, now=NOW)
     assert second.remember("k2", until=NOW + 50, now=NOW) is False  # seen through the file
-    assert len(first) == 3
+    assert first.count() == 3
     assert first.remember("k9", until=NOW + 100, now=NOW + 1.5) is True  # 4th call: purge
-    assert len(second) == 2  # k0 and k1 were past; k2 and k9 stay
+    assert second.count() == 2  # k0 and k1 were past; k2 and k9 stay
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     first.close()
@@ -392,7 +392,7 @@ def test_sqlite_store_pools_connections(tmp_path: Path) -> None:
         thread.start()
         thread.join()
     assert open_fds() - before < 10
-    assert len(store) == 60
+    assert store.count() == 60
     store.close()
     with pytest.raises(UsageError):
         store.remember("late", until=NOW + 10, now=NOW)
