@@ -30,7 +30,15 @@ from .errors import (
 from .interfaces import ReplayStore
 from .jws import VerifiedJWS, check_jws
 from .platform import Platform, resolve
-from .request import Headers, VerifiedRequest, check_claims, credentials, parse_claims, replay_key
+from .request import (
+    Headers,
+    VerifiedRequest,
+    as_origin,
+    check_claims,
+    credentials,
+    parse_claims,
+    replay_key,
+)
 
 DEFAULT_MAX_REQUEST_LIFETIME_SECS = 300
 
@@ -94,8 +102,6 @@ class Verifier:
         object.__setattr__(self, "_domains", domains)
         if isinstance(self.audience, str):
             raise UsageError("audience is a sequence of origins, not one string")
-        from .request import as_origin
-
         audiences = frozenset(as_origin(origin) for origin in self.audience or ())
         object.__setattr__(self, "_audiences", audiences)
         if self.replay_store is not None and not callable(

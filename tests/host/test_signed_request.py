@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from did_session import (
     CapabilityMismatchError,
     DIDSession,
+    DIDSessionError,
     InvalidSignatureError,
     MemoryReplayStore,
     RedisReplayStore,
@@ -309,6 +312,58 @@ def test_cli_checks_a_signed_request(session: DIDSession, tmp_path: Path) -> Non
     assert main([*base, "--request", "POST", "--audience", ORIGIN, *at]) == 2
     assert main([*base, "--request", "POST /api/notes", *at]) == 2  # no --audience
     assert main([*base, "--request", "POST /api/notes", "--audience", "x", *at]) == 2
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON has neither
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150)
+@given(
+    auth=st.text(max_size=200),
+    cap=st.text(max_size=200),
+    method=st.text(max_size=10),
+    path=st.text(max_size=30),
+    body=st.binary(max_size=40),
+)
+def test_hostile_headers_fail_typed(
+    session: DIDSession, auth: str, cap: str, method: str, path: str, body: bytes
+) -> None:
+    headers = {"Authorization": "DIDSession " + auth, "DID-Session-Capability": cap}
+    with pytest.raises(DIDSessionError):
+        verifier().verify_request(method=method, path=path, body=body, headers=headers)
+
+
+@settings(max_examples=150)
+@given(
+    name=st.sampled_from(["aud", "method", "path", "body_sha256", "jti", "iat", "exp"]), value=JSON
+)
+def test_hostile_claims_signed_by_the_session_fail_typed(
+    session: DIDSession, name: str, value: Any
+) -> None:
+    # The session itself signs nonsense (a buggy or hostile client): refused, typed.
+    req = sign(session)
+    claims = {**req.claims, name: value}
+    jws = asyncio.run(session.did.create_jws(claims, protected={"typ": "did-session-request+jwt"}))
+    from did_session.jws import to_compact
+
+    headers = {**req.headers, "Authorization": f"DIDSession {to_compact(jws)}"}
+    try:
+        check(verifier(), req, headers=headers)
+    except DIDSessionError:
+        return
+    # Accepted only if the change kept the request valid: the same value, another valid id,
+    # or times still in the window.
+    assert claims == dict(req.claims) or name in ("jti", "iat", "exp"), (name, value)
 
 
 # ---- replay stores ------------------------------------------------------------------
