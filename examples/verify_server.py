@@ -13,9 +13,9 @@ that its id was never accepted before (the replay store). Then it trusts the iss
 user's did:pkh) as the note's author.
 
 Answers (JSON ``{"error", "reason"}`` on failure): 201 stored; 400 malformed (a JWS, CACAO,
-signed-request claims or body that does not parse, a bad ``Content-Length``); 401 refused
-(signature, capability, request mismatch, expired); 408 the body did not arrive in time;
-409 replay; 411 no ``Content-Length``; 413 too large; 503 the replay store failed.
+signed-request claims or body that does not parse, a bad ``Content-Length``); 401 unsigned
+or refused (signature, capability, request mismatch, expired); 408 the body did not arrive
+in time; 409 replay; 411 no ``Content-Length``; 413 too large; 503 the replay store failed.
 
 Hardened for the open network: a socket timeout per connection (a client that declares a
 body and never sends it holds a thread for ``TIMEOUT_SECS`` at most), a listen queue of
@@ -89,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
     def _reply(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
+        if status == 401:
+            self.send_header("WWW-Authenticate", "DIDSession")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Connection", "close")
@@ -131,6 +133,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         body = self._body()
         if body is None:
+            return
+        if self.headers.get("Authorization") is None:
+            self._refuse(401, "Unauthorized", "sign the request (Authorization: DIDSession ...)")
             return
         try:
             request = self.server.verifier.verify_request(

@@ -127,6 +127,9 @@ def test_refusals_say_why(session: DIDSession, server: verify_server.NotesServer
     status, body = post(server, req.body, garbled)
     assert (status, body["error"]) == (400, "JWSError") and "three parts" in body["reason"]
     status, body = post(server, req.body, {"Content-Type": "application/json"})
+    assert (status, body["error"]) == (401, "Unauthorized")
+    two = {**req.headers, "DID-Session-Capability": f"{req.capability}, {req.capability}"}
+    status, body = post(server, req.body, two)
     assert (status, body["error"]) == (400, "RequestFormatError")
     bad_cap = {**req.headers, "DID-Session-Capability": "AAAA"}
     status, body = post(server, req.body, bad_cap)
@@ -141,6 +144,30 @@ def test_refusals_say_why(session: DIDSession, server: verify_server.NotesServer
     assert post(server, req.body, req.headers, path="/elsewhere")[0] == 404
     assert send(req, server)[0] == 201  # the genuine request, untouched by the refusals
     assert len(server.notes) == 1
+
+
+def test_replay_store_down_is_503(session: DIDSession, tmp_path: Path) -> None:
+    # Another process holds the replay file's write lock past the store's timeout: the
+    # request is refused (fail closed), as a temporary failure, and not used up.
+    import sqlite3
+
+    path = tmp_path / "replay.sqlite3"
+    store = SQLiteReplayStore(path, timeout_secs=0.2)
+    httpd = verify_server.make_server(0, replay_store=store)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    locker = sqlite3.connect(path, isolation_level=None)
+    try:
+        req = sign(session, httpd, {"x": 1})
+        locker.execute("BEGIN EXCLUSIVE")
+        status, body = send(req, httpd)
+        assert (status, body["error"]) == (503, "ReplayStoreError")
+        locker.execute("COMMIT")
+        assert send(req, httpd)[0] == 201
+    finally:
+        locker.close()
+        httpd.shutdown()
+        httpd.server_close()
+        store.close()
 
 
 def test_bad_lengths(server: verify_server.NotesServer) -> None:
