@@ -1,5 +1,8 @@
 """Command line: ``did-session inspect`` a serialized session, ``did-session verify`` a JWS.
 
+``did-session verify JWS --request "METHOD /path" --audience ORIGIN [--body FILE]`` checks
+the JWS as a signed request (``session.sign_request``) for that request.
+
 Exit codes (for shell scripts): 0 valid; 1 invalid (bad signature, capability that does
 not match); 2 malformed input or usage error; 3 expired or not yet valid; 4 unsupported.
 The session seed is never printed.

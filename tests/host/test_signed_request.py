@@ -390,8 +390,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReplayStor
         url = request.getfixturevalue("redis_url")
         import redis
 
-        redis.Redis.from_url(url).flushall()
-        yield RedisReplayStore(url=url)
+        client = redis.Redis.from_url(url)
+        client.flushall()
+        yield RedisReplayStore(client=client)  # the races below use url=
+        client.close()
 
 
 def test_store_contract(store: ReplayStore) -> None:
