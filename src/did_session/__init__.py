@@ -30,6 +30,13 @@ _LAZY = {
     "verify_jws": "jws",
     "VerifiedJWS": "jws",
     "Verifier": "verifier",
+    # relying parties: signed requests and replay stores
+    "SignedRequest": "request",
+    "VerifiedRequest": "request",
+    "ReplayStore": "interfaces",
+    "MemoryReplayStore": "replay",
+    "SQLiteReplayStore": "replay",
+    "RedisReplayStore": "replay",
     # what an extension (an auth method, a store, a back end, a clock) implements or uses
     "AuthMethod": "auth",
     "AuthRequest": "auth",
@@ -59,6 +66,7 @@ if TYPE_CHECKING:
     from .interfaces import (
         EIP1193Provider,
         KeyBackend,
+        ReplayStore,
         SessionStore,
         SignatureVerifier,
         Signer,
@@ -68,6 +76,8 @@ if TYPE_CHECKING:
     )
     from .jws import VerifiedJWS, verify_jws
     from .platform import PageEnvironment, Platform, default_platform
+    from .replay import MemoryReplayStore, RedisReplayStore, SQLiteReplayStore
+    from .request import SignedRequest, VerifiedRequest
     from .session import DID, DagJWS, DIDSession
     from .siwe import SiweMessage
     from .verifier import Verifier
@@ -99,17 +109,23 @@ __all__ = [  # the public API (each name imported on first use), then the except
     "EthereumNodeAuth",
     "EthereumWebAuth",
     "KeyBackend",
+    "MemoryReplayStore",
     "MemoryStore",
     "PageEnvironment",
     "Platform",
+    "RedisReplayStore",
+    "ReplayStore",
+    "SQLiteReplayStore",
     "SessionStore",
     "SignatureVerifier",
+    "SignedRequest",
     "Signer",
     "SiweMessage",
     "StorableSigner",
     "StoredSession",
     "TimePolicy",
     "VerifiedJWS",
+    "VerifiedRequest",
     "Verifier",
     "WalletAdapter",
     "__version__",

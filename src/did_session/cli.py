@@ -1,5 +1,8 @@
 """Command line: ``did-session inspect`` a serialized session, ``did-session verify`` a JWS.
 
+``did-session verify JWS --request "METHOD /path" --audience ORIGIN [--body FILE]`` checks
+the JWS as a signed request (``session.sign_request``) for that request.
+
 Exit codes (for shell scripts): 0 valid; 1 invalid (bad signature, capability that does
 not match); 2 malformed input or usage error; 3 expired or not yet valid; 4 unsupported.
 The session seed is never printed.
@@ -20,7 +23,10 @@ from .errors import (
     CapabilityNotYetValidError,
     DIDSessionError,
     MalformedError,
+    RequestExpiredError,
+    RequestNotYetValidError,
     UnsupportedError,
+    UsageError,
     VerificationError,
 )
 
@@ -28,9 +34,15 @@ EXIT_OK, EXIT_INVALID, EXIT_MALFORMED, EXIT_EXPIRED, EXIT_UNSUPPORTED = 0, 1, 2,
 
 
 def exit_code_for(error: DIDSessionError) -> int:
-    if isinstance(error, (CapabilityExpiredError, CapabilityNotYetValidError)):
+    expired = (
+        CapabilityExpiredError,
+        CapabilityNotYetValidError,
+        RequestExpiredError,
+        RequestNotYetValidError,
+    )
+    if isinstance(error, expired):
         return EXIT_EXPIRED
-    if isinstance(error, MalformedError):
+    if isinstance(error, (MalformedError, UsageError)):
         return EXIT_MALFORMED
     if isinstance(error, UnsupportedError):
         return EXIT_UNSUPPORTED
@@ -114,7 +126,10 @@ def _verify(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         domains=args.domain or None,
         required_resources=args.resource or (),
         require_capability=not args.allow_no_capability,
+        audience=args.audience,
     )
+    if args.request:
+        return _verify_request(args, verifier, jws, capability)
     result = verifier.verify(jws, capability, issuer=args.issuer, at_time=_at(args))
     info: dict[str, Any] = {
         "valid": True,
@@ -128,6 +143,47 @@ def _verify(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     except DIDSessionError:
         info["payload_hex"] = result.payload.hex()
     return EXIT_OK, info
+
+
+def _verify_request(
+    args: argparse.Namespace, verifier: Any, jws: Any, capability: Any
+) -> tuple[int, dict[str, Any]]:
+    """``--request "METHOD /path?query"``: the JWS as a signed request (no replay check:
+    one run sees one request)."""
+    from .cacao import as_cacao
+    from .codecs.bases import b64url_encode
+    from .jws import to_compact
+    from .request import AUTH_SCHEME, CAPABILITY_HEADER
+
+    method, _, path = args.request.strip().partition(" ")
+    if not path.startswith("/"):
+        raise MalformedError("--request is 'METHOD /path?query'")
+    if not args.audience:
+        raise MalformedError("--request needs --audience (the server's origin)")
+    body = b""
+    if args.body:
+        try:
+            with open(args.body, "rb") as f:
+                body = f.read()
+        except OSError as e:
+            raise MalformedError(f"cannot read {args.body[:80]!r}: {e.strerror}") from None
+    headers = {"Authorization": f"{AUTH_SCHEME} {jws if isinstance(jws, str) else to_compact(jws)}"}
+    if capability is not None:
+        headers[CAPABILITY_HEADER] = b64url_encode(as_cacao(capability).block)
+    result = verifier.verify_request(
+        method=method,
+        path=path.strip(),
+        body=body,
+        headers=headers,
+        issuer=args.issuer,
+        at_time=_at(args),
+    )
+    return EXIT_OK, {
+        "valid": True,
+        "signer": result.signer_did,
+        "issuer": result.issuer,
+        "request": dict(result.claims),
+    }
 
 
 def _print(info: dict[str, Any], *, as_json: bool) -> None:
@@ -158,6 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--allow-no-capability", action="store_true", help="accept bare did:key JWS")
     v.add_argument("--json", action="store_true", help="machine-readable output")
     v.add_argument("--at", help="verify at this RFC 3339 time instead of now")
+    v.add_argument(
+        "--request",
+        metavar="'METHOD /PATH'",
+        help="check the JWS as a signed request for this method and path (with its query)",
+    )
+    v.add_argument("--body", help="with --request: the file holding the request's body")
+    v.add_argument("--audience", action="append", help="with --request: this server's origin")
     return parser
 
 

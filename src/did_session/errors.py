@@ -111,6 +111,46 @@ class CapabilityMismatchError(VerificationError):
     audience, wrong issuer, wrong domain, missing resources, ..."""
 
 
+# --- signed requests (relying parties) ---------------------------------------------------
+
+
+class RequestFormatError(MalformedError):
+    """A JWS that is not a signed request in the did-session request format: no or wrong
+    ``typ`` header, a missing claim, a claim of the wrong type, ``exp`` not after ``iat``."""
+
+
+class RequestError(VerificationError):
+    """A signed request that is well-formed but must be refused (a subclass says why)."""
+
+
+class RequestMismatchError(RequestError):
+    """The request signed is not the request received: another audience (origin), method,
+    path or body, or a lifetime longer than the verifier accepts. ``claim`` names the
+    claim that differs (``aud``, ``method``, ``path``, ``body_sha256``, ``exp``)."""
+
+    def __init__(self, message: str, *, claim: str) -> None:
+        super().__init__(message)
+        self.claim = claim
+
+
+class RequestExpiredError(RequestError):
+    """The request's ``exp`` (plus the clock skew) is in the past."""
+
+
+class RequestNotYetValidError(RequestError):
+    """The request's ``iat`` is later than now plus the clock skew."""
+
+
+class RequestReplayedError(RequestError):
+    """The request's id (``jti``) was already accepted from this session key while it was
+    valid: a replay (or a client that reused an id)."""
+
+
+class ReplayStoreError(DIDSessionError):
+    """The replay store failed (database locked past its timeout, Redis unreachable): the
+    request cannot be checked for replay, so it is refused."""
+
+
 # --- platform back ends ------------------------------------------------------------------
 
 

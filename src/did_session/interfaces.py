@@ -106,6 +106,22 @@ class SessionStore(Protocol):
         ...
 
 
+class ReplayStore(Protocol):
+    """What a relying party remembers of the signed requests it accepted (their ids), so
+    that none is accepted twice. Several processes (or machines) serving the same site
+    must share one: :class:`~did_session.replay.SQLiteReplayStore` (one machine),
+    :class:`~did_session.replay.RedisReplayStore` (many)."""
+
+    def remember(self, key: str, *, until: float, now: float) -> bool:
+        """Atomically: if ``key`` is remembered and ``until`` of that entry is not before
+        ``now``, return False (seen); otherwise remember it until ``until`` and return True.
+        Two callers racing on one key, in any processes sharing the store: exactly one
+        gets True. Times are Unix seconds of the verifier's clock; entries past their
+        ``until`` may be forgotten. Raise :class:`~did_session.errors.ReplayStoreError`
+        when the answer cannot be had (never guess True)."""
+        ...
+
+
 class EIP1193Provider(Protocol):
     """Anything with an EIP-1193 ``request`` (an Ethereum wallet)."""
 
@@ -126,6 +142,7 @@ __all__ = [
     "EIP1193Provider",
     "JSONValue",
     "KeyBackend",
+    "ReplayStore",
     "SessionStore",
     "SignatureVerifier",
     "Signer",

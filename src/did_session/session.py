@@ -37,8 +37,15 @@ from .errors import (
     WalletResponseError,
 )
 from .interfaces import KeyBackend, SessionStore, Signer, StoredSession
-from .jws import VerifiedJWS, create_jws, verify_jws
+from .jws import VerifiedJWS, create_jws, to_compact, verify_jws
 from .platform import Platform, resolve
+from .request import (
+    DEFAULT_REQUEST_LIFETIME_SECS,
+    REQUEST_TYP,
+    SignedRequest,
+    as_body,
+    request_claims,
+)
 
 MAX_SERIALIZED_LENGTH = 1 << 20
 _LAST_ISO_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: RFC 3339 has 4-digit years
@@ -389,6 +396,49 @@ class DIDSession:
     @property
     def authorizations(self) -> list[str]:
         return list(self._cacao.resources)
+
+    async def sign_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | str | None = None,
+        expires_in_secs: float = DEFAULT_REQUEST_LIFETIME_SECS,
+        audience: str | None = None,
+        random_bytes: RandomBytes = os.urandom,
+        platform: Platform | None = None,
+    ) -> SignedRequest:
+        """Sign an HTTP request for a relying party (``Verifier.verify_request``).
+
+        ``url`` is absolute, or a path (``/api/notes?x=1``) on ``audience`` (default: the
+        page's origin, as ``fetch`` resolves it). ``body`` (bytes, or str sent as UTF-8)
+        is hashed into the signature: send exactly ``request.body`` with
+        ``request.headers``. A fresh random id and a lifetime of ``expires_in_secs`` (60 s
+        by default) make each signed request usable once, briefly. Works with every session
+        key, the non-extractable WebCrypto key of :meth:`get` included.
+        """
+        data = as_body(body)
+        if audience is None and isinstance(url, str) and url.startswith("/"):
+            page = resolve(platform).page
+            audience = page.origin if page is not None else None
+        claims = request_claims(
+            method=method,
+            url=url,
+            body=data,
+            audience=audience,
+            now=self._time.now(),
+            lifetime=expires_in_secs,
+            jti=b64url_encode(random_bytes(16)),
+        )
+        jws = await self._did.create_jws(claims, protected={"typ": REQUEST_TYP})
+        return SignedRequest(
+            method=claims["method"],
+            url=claims["aud"] + claims["path"],
+            body=data,
+            jws=to_compact(jws),
+            capability=b64url_encode(self._cacao.block),
+            claims=claims,
+        )
 
     def is_authorized(self, resources: Sequence[str] | None = None) -> bool:
         """Not expired and, if given, every resource granted (exact string match)."""

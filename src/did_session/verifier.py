@@ -5,6 +5,11 @@ know more than "the signature is valid": that the capability was granted to *its
 domain, for the resources it serves, recently enough, with a nonce it issued. The JS
 library checks none of these. :class:`Verifier` holds those expectations once and checks
 each request, synchronously (no event loop needed) on CPython.
+
+:meth:`Verifier.verify_request` checks a signed HTTP request (``did_session.request``):
+the JWS and CACAO as :meth:`Verifier.verify` does, then that it was signed for this
+server, method, path and body, that it is within its time window, and that its id was
+never accepted before (the replay store, shared by every process that serves the site).
 """
 
 from __future__ import annotations
@@ -16,9 +21,26 @@ from typing import Any
 from ._sync import run_sync
 from ._time import DEFAULT_TIME_POLICY, TimePolicy, parse_rfc3339
 from .cacao import Cacao, as_cacao, resources_covered
-from .errors import CapabilityMismatchError, CapabilityNotYetValidError, UsageError
+from .errors import (
+    CapabilityMismatchError,
+    CapabilityNotYetValidError,
+    RequestReplayedError,
+    UsageError,
+)
+from .interfaces import ReplayStore
 from .jws import VerifiedJWS, check_jws
 from .platform import Platform, resolve
+from .request import (
+    Headers,
+    VerifiedRequest,
+    as_origin,
+    check_claims,
+    credentials,
+    parse_claims,
+    replay_key,
+)
+
+DEFAULT_MAX_REQUEST_LIFETIME_SECS = 300
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +58,18 @@ class Verifier:
       (the same object ``verify_jws`` and sessions take).
     - ``platform``: where the signature verifiers come from (default: the chosen one);
       :meth:`verify` uses its synchronous verifier, :meth:`verify_async` its async one.
+
+    For signed requests (:meth:`verify_request`):
+
+    - ``audience``: the origins of this server (``https://api.example.org``); a request
+      signed for another origin is refused. Required by :meth:`verify_request`.
+    - ``replay_store``: where accepted request ids are remembered until they expire.
+      Default: a :class:`~did_session.replay.MemoryReplayStore` of this verifier (one
+      process). Several processes serving the site must share one store
+      (:class:`~did_session.replay.SQLiteReplayStore`,
+      :class:`~did_session.replay.RedisReplayStore`).
+    - ``max_request_lifetime_secs``: refuse requests whose ``exp - iat`` is longer (this
+      bounds how long an id must be remembered).
     """
 
     domains: Sequence[str] | None = None
@@ -45,7 +79,12 @@ class Verifier:
     require_capability: bool = True
     time_policy: TimePolicy = DEFAULT_TIME_POLICY
     platform: Platform | None = None
+    audience: Sequence[str] | None = None
+    replay_store: ReplayStore | None = None
+    max_request_lifetime_secs: float = DEFAULT_MAX_REQUEST_LIFETIME_SECS
     _domains: frozenset[str] = field(init=False, repr=False, default=frozenset())
+    _audiences: frozenset[str] = field(init=False, repr=False, default=frozenset())
+    _replay: ReplayStore = field(init=False, repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -61,6 +100,23 @@ class Verifier:
         except TypeError:  # not iterable, or unhashable items
             raise UsageError("domains is a sequence of hostnames") from None
         object.__setattr__(self, "_domains", domains)
+        if isinstance(self.audience, str):
+            raise UsageError("audience is a sequence of origins, not one string")
+        audiences = frozenset(as_origin(origin) for origin in self.audience or ())
+        object.__setattr__(self, "_audiences", audiences)
+        if self.replay_store is not None and not callable(
+            getattr(self.replay_store, "remember", None)
+        ):
+            raise UsageError("replay_store must be a did_session ReplayStore")
+        lifetime = self.max_request_lifetime_secs
+        if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or not lifetime > 0:
+            raise UsageError("max_request_lifetime_secs must be a positive number")
+        if self.replay_store is None:
+            from .replay import MemoryReplayStore
+
+            object.__setattr__(self, "_replay", MemoryReplayStore())
+        else:
+            object.__setattr__(self, "_replay", self.replay_store)
 
     async def verify_async(
         self,
@@ -85,6 +141,77 @@ class Verifier:
         """Verify synchronously, with no event loop; raise a
         :class:`~did_session.errors.DIDSessionError`."""
         return run_sync(self._verify(jws, capability, issuer, at_time, sync=True))
+
+    def verify_request(
+        self,
+        *,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: Headers,
+        issuer: str | None = None,
+        at_time: float | None = None,
+    ) -> VerifiedRequest:
+        """Verify a signed request synchronously: ``method``, ``path`` (the request-target:
+        path and query, exactly as received), ``body`` (the raw bytes received) and the
+        ``headers`` (a mapping or ``http.server``'s message). Raise a
+        :class:`~did_session.errors.DIDSessionError`; on success the request's id is
+        remembered, and the same request is refused (``RequestReplayedError``) until it
+        expires."""
+        return run_sync(
+            self._verify_request(method, path, body, headers, issuer, at_time, sync=True)
+        )
+
+    async def verify_request_async(
+        self,
+        *,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: Headers,
+        issuer: str | None = None,
+        at_time: float | None = None,
+    ) -> VerifiedRequest:
+        """:meth:`verify_request`, awaitable (WebCrypto in the browser). The replay store
+        is called synchronously."""
+        return await self._verify_request(method, path, body, headers, issuer, at_time, sync=False)
+
+    async def _verify_request(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: Headers,
+        issuer: str | None,
+        at_time: float | None,
+        *,
+        sync: bool,
+    ) -> VerifiedRequest:
+        if not self._audiences:
+            raise UsageError("verify_request needs Verifier(audience=[...]): your origins")
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise UsageError("body is the raw bytes received")
+        now = at_time if at_time is not None else self.time_policy.now()
+        jws, block = credentials(headers)
+        verified = await self._verify(jws, block, issuer, now, sync=sync)
+        claims = parse_claims(verified)
+        skew = self.time_policy.clock_skew_secs
+        check_claims(
+            claims,
+            method=method,
+            path=path,
+            body=bytes(body),
+            audiences=self._audiences,
+            now=now,
+            skew=skew,
+            max_lifetime=self.max_request_lifetime_secs,
+        )
+        # Last, once everything else holds: only valid requests use up an id. Kept until
+        # the last instant the time check above would still accept the request.
+        key = replay_key(verified.signer_did, claims["jti"])
+        if not self._replay.remember(key, until=float(claims["exp"]) + skew, now=now):
+            raise RequestReplayedError("this request was already accepted (replay)")
+        return VerifiedRequest(jws=verified, claims=claims)
 
     async def _verify(
         self,

@@ -208,6 +208,7 @@ EXTENSION_TYPES = [
     "KeyBackend",
     "MemoryStore",
     "Platform",
+    "ReplayStore",
     "SessionStore",
     "Signer",
     "StorableSigner",
@@ -224,7 +225,13 @@ def test_public_surface() -> None:
     verifier_names = {
         n for n in did_session.__all__ if "verif" in n.lower() and not n.endswith("Error")
     }
-    assert verifier_names == {"Verifier", "VerifiedJWS", "verify_jws", "SignatureVerifier"}
+    assert verifier_names == {
+        "Verifier",
+        "VerifiedJWS",
+        "VerifiedRequest",
+        "verify_jws",
+        "SignatureVerifier",
+    }
     assert "VerificationError" in errors.__all__
 
 
@@ -253,6 +260,13 @@ TREE = {
     "CapabilityExpiredError": "VerificationError",
     "CapabilityNotYetValidError": "VerificationError",
     "CapabilityMismatchError": "VerificationError",
+    "RequestFormatError": "MalformedError",
+    "RequestError": "VerificationError",
+    "RequestMismatchError": "RequestError",
+    "RequestExpiredError": "RequestError",
+    "RequestNotYetValidError": "RequestError",
+    "RequestReplayedError": "RequestError",
+    "ReplayStoreError": "DIDSessionError",
     "WebCryptoError": "DIDSessionError",
     "SessionError": "DIDSessionError",
     "SessionNotSerializableError": "SessionError",

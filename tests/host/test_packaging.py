@@ -84,9 +84,12 @@ def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:
     assert meta["Version"] == VERSION
     assert meta["License-Expression"] == "MIT OR Apache-2.0"
     assert tuple(int(x) for x in meta["Metadata-Version"].split(".")) >= (2, 4)  # PEP 639
-    assert sorted(meta.get_all("Requires-Dist")) == [  # nothing but the [fast] extra
-        f"{dep}; extra == 'fast'"
-        for dep in ("coincurve>=20", "cryptography>=42", "pycryptodome>=3.20")
+    assert sorted(meta.get_all("Requires-Dist")) == [  # nothing but the extras
+        *(
+            f"{dep}; extra == 'fast'"
+            for dep in ("coincurve>=20", "cryptography>=42", "pycryptodome>=3.20")
+        ),
+        "redis>=5; extra == 'redis'",  # RedisReplayStore
     ]
     classifiers = set(meta.get_all("Classifier"))
     assert {

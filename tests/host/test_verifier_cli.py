@@ -1,4 +1,5 @@
-"""Relying-party verification: the sync Verifier facade, the CLI and the server example."""
+"""Relying-party verification: the sync Verifier facade and the CLI (the server example:
+test_example_server.py; signed requests: test_signed_request.py)."""
 
 from __future__ import annotations
 
@@ -6,37 +7,22 @@ import asyncio
 import json
 import subprocess
 import sys
-import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from did_session import (
-    AccountId,
     CapabilityExpiredError,
     CapabilityMismatchError,
     DIDSession,
-    EthereumNodeAuth,
     InvalidSignatureError,
     TimePolicy,
     UsageError,
     Verifier,
 )
 from did_session.cli import main
-from tests.wallet import TestWallet
-
-ROOT = Path(__file__).resolve().parents[2]
-ACCOUNT = AccountId.parse("eip155:1:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")
-
-
-def make_session(
-    domain: str = "127.0.0.1", resources: list[str] | None = None, **kw: Any
-) -> DIDSession:
-    auth = EthereumNodeAuth.get_auth_method(TestWallet(), ACCOUNT, domain)
-    return asyncio.run(DIDSession.authorize(auth, resources=resources or ["ceramic://*"], **kw))
+from tests.relying_party import make_session
 
 
 @pytest.fixture(scope="module")
@@ -154,41 +140,3 @@ def test_cli_verify(signed: tuple[DIDSession, dict[str, Any]], tmp_path: Path) -
     assert code == 1 and json.loads(out)["error"] == InvalidSignatureError.__name__
     assert run_cli("verify", "a.b", "--cacao", str(cacao_file))[0] == 2
     assert run_cli("verify", str(jws_file))[0] == 1  # a capability is required by default
-
-
-def test_server_example(signed: tuple[DIDSession, dict[str, Any]]) -> None:
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        import verify_server
-    finally:
-        sys.path.pop(0)
-    session, jws = signed
-    server = verify_server.make_server(0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/api/notes"
-
-    def post(body: Any) -> tuple[int, dict[str, Any]]:
-        req = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, json.loads(resp.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
-
-    try:
-        status, body = post({"jws": jws, "cacao": session.cacao.to_json()})
-        assert status == 201 and body["author"] == session.id
-        other = make_session(domain="evil.example")
-        evil_jws = asyncio.run(other.did.create_jws({"note": "x"}))
-        status, body = post({"jws": evil_jws, "cacao": other.cacao.to_json()})
-        assert status == 401 and body["error"] == "CapabilityMismatchError"
-        assert post({"nope": 1})[0] == 400
-        assert verify_server.Handler.notes[-1] == {"author": session.id, "note": {"note": "hi"}}
-    finally:
-        server.shutdown()
