@@ -99,6 +99,13 @@ class SolanaTestWallet:
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
 
+    async def connect(self) -> str:
+        if self.mode == "reject":
+            raise ProviderError(4001, "User rejected the request.")
+        from did_session.codecs.bases import b58encode
+
+        return b58encode(self.public_key)
+
     async def sign_message(self, message: bytes) -> bytes:
         self.signed.append(message.decode("utf-8"))
         if self.mode == "reject":

@@ -49,6 +49,7 @@ __all__ = [
     "SolanaProvider",
     "SolanaWebAuth",
     "account_id_by_network",
+    "request_account",
     "verify_solana_cacao",
 ]
 
@@ -106,6 +107,32 @@ def account_id_by_network(network: str, address: str) -> AccountId:
     if reference is None:
         raise AccountIdError("network must be 'mainnet', 'devnet' or 'testnet'")
     return AccountId(reference, address, namespace=CHAIN_NAMESPACE)
+
+
+async def request_account(
+    provider: Any, *, network: str = "mainnet", platform: Platform | None = None
+) -> AccountId:
+    """Connect the wallet (``connect()``: the person approves once) and return its account
+    on ``network`` (mainnet, devnet or testnet, as pkh-solana names them). ``provider``:
+    None for the page's injected wallet, a JS wallet object, or a Python object with
+    ``async connect() -> str`` (the base58 address)."""
+    from .platform import resolve
+
+    wallet = resolve(platform).wallet(CHAIN_NAMESPACE, provider)
+    connect = getattr(wallet, "connect", None) if wallet is not None else None
+    if connect is None:
+        raise WalletUnavailableError(
+            "no Solana wallet to connect: install a browser wallet (window.solana) or pass one"
+        )
+    address = await wallet_call(connect)
+    if not isinstance(address, str):
+        raise WalletResponseError("the Solana wallet returned no address")
+    try:
+        return account_id_by_network(network, address)
+    except AccountIdError as e:
+        if network in CHAIN_REFS:
+            raise WalletResponseError(f"the Solana wallet returned a bad address: {e}") from e
+        raise
 
 
 # ---- verification ---------------------------------------------------------------------------

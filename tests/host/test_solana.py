@@ -384,6 +384,18 @@ def test_wallet_failures_typed_and_store_untouched(mode: str, error: type[Except
     assert again.cacao.cid == first.cacao.cid
 
 
+def test_request_account() -> None:
+    account = run(solana.request_account(SolanaTestWallet(), network="devnet"))
+    assert str(account) == f"solana:{solana.SOLANA_DEVNET_CHAIN_REF}:{SOLANA_TEST_ADDRESS}"
+    assert run(solana.request_account(SolanaTestWallet())).reference == MAINNET
+    with pytest.raises(E.UserRejectedError):
+        run(solana.request_account(SolanaTestWallet(mode="reject")))
+    with pytest.raises(E.WalletUnavailableError):
+        run(solana.request_account(None))
+    with pytest.raises(E.AccountIdError):
+        run(solana.request_account(SolanaTestWallet(), network="moon"))
+
+
 def test_no_provider_and_bad_arguments() -> None:
     with pytest.raises(E.WalletUnavailableError):
         run(DIDSession.authorize(
