@@ -221,6 +221,13 @@ def install_solana_wallet(page: Page, server: SiteServer, **options: Any) -> dic
     return dict(page.evaluate("(o) => window.__installSolanaTestWallet(o)", options))
 
 
+def install_solana_wallet_at_start(session: BrowserSession, **options: Any) -> None:
+    """The Solana test wallet in every page loaded from now on, before any page script
+    (options as :func:`install_solana_wallet`)."""
+    bundle = (SITE / "js" / "solana-test-wallet.js").read_text(encoding="utf-8")
+    session.add_init_script(f"window.__solanaWalletConfig = {json.dumps(options)};\n{bundle}")
+
+
 def solana_wallet_calls(page: Page) -> dict[str, int]:
     """``window.__solanaWalletCalls``: how many times each Solana wallet method was called."""
     return dict(page.evaluate("() => ({...(window.__solanaWalletCalls || {})})"))

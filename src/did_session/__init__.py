@@ -27,6 +27,7 @@ _LAZY = {
     "SolanaWebAuth": "solana",
     "SolanaNodeAuth": "solana",
     "SolanaProvider": "solana",
+    "request_solana_account": "solana",
     # protocol objects and verification
     "Cacao": "cacao",
     "SiweMessage": "siwe",
@@ -76,7 +77,7 @@ if TYPE_CHECKING:
     from .platform import PageEnvironment, Platform, default_platform
     from .session import DID, DagJWS, DIDSession
     from .siwe import SiweMessage, SiwxMessage
-    from .solana import SolanaNodeAuth, SolanaProvider, SolanaWebAuth
+    from .solana import SolanaNodeAuth, SolanaProvider, SolanaWebAuth, request_solana_account
     from .verifier import Verifier
 
 
@@ -129,6 +130,7 @@ __all__ = [  # the public API (each name imported on first use), then the except
     "get_account_id",
     "register_chain",
     "request_accounts",
+    "request_solana_account",
     "verify_jws",
     *_error_names,
 ]

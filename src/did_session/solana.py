@@ -50,6 +50,7 @@ __all__ = [
     "SolanaWebAuth",
     "account_id_by_network",
     "request_account",
+    "request_solana_account",
     "verify_solana_cacao",
 ]
 
@@ -133,6 +134,9 @@ async def request_account(
         if network in CHAIN_REFS:
             raise WalletResponseError(f"the Solana wallet returned a bad address: {e}") from e
         raise
+
+
+request_solana_account = request_account  # the name did_session exports
 
 
 # ---- verification ---------------------------------------------------------------------------
