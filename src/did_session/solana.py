@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from . import crypto
@@ -68,6 +69,9 @@ _MAX_ADDRESS = 44  # base58 of 32 bytes
 _MAX_SIGNATURE = 88  # base58 of 64 bytes
 
 
+# Cached: the same few addresses (a session's issuer) are decoded on every check, and base58
+# is big-integer arithmetic (slow under Pyodide).
+@lru_cache(maxsize=256)
 def public_key_of(address: str) -> bytes:
     """The 32-byte Ed25519 public key a Solana address spells (base58btc)."""
     if not isinstance(address, str) or not 32 <= len(address) <= _MAX_ADDRESS:
@@ -148,8 +152,9 @@ def _signed(cacao: Cacao) -> tuple[bytes, bytes, bytes]:
         raise UsageError(f"not a {SIGNATURE_TYPE} CACAO")
     if cacao.namespace != CHAIN_NAMESPACE:
         raise InvalidSignatureError("a solana:ed25519 CACAO must be issued by a did:pkh:solana")
-    public_key = public_key_of(cacao.account.address)  # CacaoError for a bad address
+    # to_siwx_message checks the address (a CacaoError for one that is no Solana key).
     text = cacao.to_siwx_message().to_message(style="js")
+    public_key = public_key_of(cacao.address)
     sig = cacao.signature
     try:
         if not isinstance(sig, str) or len(sig) > _MAX_SIGNATURE:
