@@ -43,6 +43,7 @@ LABELS = {
     "get_after_reload": "get, stored session, first call after reload",
     "serialize_from_session": "serialize + from_session (ours: CACAO check cached)",
     "serialize_from_session_first": "serialize + from_session, first (ours checks the CACAO)",
+    "verify_jws_solana_first": "verify_jws + Solana CACAO (solana:ed25519), first",
     # Same page, keccak + secp256k1 recovery switched back to pure Python (before @noble).
     "authorize_pure": "  before: authorize, pure-Python keccak/secp256k1",
     "get_new_pure": "  before: get, nothing stored, pure-Python keccak/secp256k1",

@@ -94,7 +94,29 @@ JS_OPS: dict[str, str] = {
     "serialize_from_session": """
         return B.time(() => J.DIDSession.fromSession(B.edSession.serialize()), n, warm);
     """,
+    "verify_jws_solana": """
+        const s = B.solana;
+        return B.time(() => B.verifier.verifyJWS(s.jws, {issuer: s.cacao.p.iss,
+            capability: s.cacao, verifiers: B.solanaVerifiers}), n, warm);
+    """,
 }
+
+# A Solana session made by @didtools/pkh-solana 0.2.0 with the Solana test wallet (a fresh
+# random Ed25519 key), and a JWS of it: what both sides verify in the Solana row.
+JS_SOLANA_SETUP = r"""
+async (resources) => {
+  const J = window.DIDSessionJS, B = window.__bench;
+  window.__installSolanaTestWallet({secretKey: 'random'});
+  const {publicKey} = await window.solana.connect();
+  const account = J.getSolanaAccountIdByNetwork('mainnet', publicKey.toBase58());
+  const auth = await J.SolanaWebAuth.getAuthMethod(window.solana, account);
+  const session = await J.DIDSession.authorize(auth, {resources});
+  B.solanaVerifiers = J.getSolanaVerifier();
+  B.solana = {jws: await session.did.createJWS({hello: 'world'}),
+              cacao: JSON.parse(JSON.stringify(session.cacao))};
+  return B.solana;
+}
+"""
 
 # ---- Python side ------------------------------------------------------------------------------
 
@@ -200,6 +222,13 @@ await _time(lambda: verify_jws(B.v["ed_jws"], capability=_c, issuer=_c["p"]["iss
     "serialize_from_session": """
 await _time(lambda: DIDSession.from_session(B.ed_session.serialize()), n, warm)
 """,
+    # A Solana CACAO (solana:ed25519): the Ed25519 check of the wallet's signature runs in
+    # WebCrypto; the verified-CACAO cache is emptied before each call (as JS: always checks).
+    "verify_jws_solana_first": """
+_s = B.solana
+await _time(lambda: verify_jws(_s["jws"], capability=_s["cacao"], issuer=_s["cacao"]["p"]["iss"]),
+            n, warm, _clear_verified)
+""",
     "authorize_pure": PURE_ON
     % "await _time(lambda: DIDSession.authorize(B.auth, resources=%(res)s), n, warm)",
     "verify_jws_cacao_first_pure": PURE_ON
@@ -227,6 +256,7 @@ PLAN: list[tuple[str, str, str, int, int, int]] = [
     ("verify_jws_cacao_first", "verify_jws_cacao", "verify_jws_cacao_first", 40, 5, 1),
     ("verify_jws_cacao_repeated", "verify_jws_cacao", "verify_jws_cacao_repeated", 40, 10, 5),
     ("serialize_from_session", "serialize_from_session", "serialize_from_session", 40, 10, 5),
+    ("verify_jws_solana_first", "verify_jws_solana", "verify_jws_solana_first", 40, 5, 1),
     # Python only (JS figure: the row without _pure): before the @noble bundle.
     ("authorize_pure", "", "authorize_pure", 30, 3, 1),
     ("get_new_pure", "", "get_new_pure", 16, 2, 1),
@@ -391,6 +421,7 @@ class BrowserBench:
         page = session.page
         ready_s = kit.open_harness(page, server)
         page.add_script_tag(url=server.page_url("js/did-session-js.js"))
+        page.add_script_tag(url=server.page_url("js/solana-test-wallet.js"))
         return ready_s
 
     def _js(self, page: Any, op: str, n: int, warm: int) -> list[float]:
@@ -407,6 +438,8 @@ class BrowserBench:
         self._open(kit, session, server)
         page.evaluate(JS_SETUP)
         kit.run_py(page, PY_SETUP)
+        solana = page.evaluate(JS_SOLANA_SETUP, RESOURCES)
+        kit.run_py(page, f"B.solana = json.loads({json.dumps(json.dumps(solana))})\nNone")
         info = kit.run_py(
             page,
             "import sys, pyodide\n"

@@ -216,3 +216,26 @@ def wallet_calls(page: Page) -> dict[str, int]:
 def wallet_log(page: Page) -> list[dict[str, Any]]:
     """``window.__walletLog``: every wallet call as ``{method, params}``."""
     return list(page.evaluate("() => window.__walletLog || []"))
+
+
+def install_solana_wallet(page: Page, server: SiteServer, **options: Any) -> dict[str, Any]:
+    """Make the Solana test wallet (tools/js/solana-test-wallet.mjs) the page's injected
+    Solana wallet (``window.phantom.solana`` and ``window.solana``), now; again to change
+    it. Options: ``secretKey`` (hex, or ``"random"``: a fresh key), ``mode`` ("sign" |
+    "reject" | "garbage" | "other-account"), ``errorStyle`` ("error" | "plain").
+    Returns its ``testInfo`` (``address``, ``mode``)."""
+    if not page.evaluate("() => typeof window.__installSolanaTestWallet === 'function'"):
+        page.add_script_tag(url=server.page_url("js/solana-test-wallet.js"))
+    return dict(page.evaluate("(o) => window.__installSolanaTestWallet(o)", options))
+
+
+def install_solana_wallet_at_start(session: BrowserSession, **options: Any) -> None:
+    """The Solana test wallet in every page loaded from now on, before any page script
+    (options as :func:`install_solana_wallet`)."""
+    bundle = (SITE / "js" / "solana-test-wallet.js").read_text(encoding="utf-8")
+    session.add_init_script(f"window.__solanaWalletConfig = {json.dumps(options)};\n{bundle}")
+
+
+def solana_wallet_calls(page: Page) -> dict[str, int]:
+    """``window.__solanaWalletCalls``: how many times each Solana wallet method was called."""
+    return dict(page.evaluate("() => ({...(window.__solanaWalletCalls || {})})"))

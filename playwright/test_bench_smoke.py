@@ -30,6 +30,7 @@ BOTH_SIDES = [
     "get_after_reload",
     "serialize_from_session",
     "serialize_from_session_first",
+    "verify_jws_solana_first",
 ]
 PAGES = ["bare_pyodide", "bare_pyscript", "files", "micropip", "demo"]
 

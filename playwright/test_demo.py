@@ -266,3 +266,37 @@ def test_demo_expired_session_offers_renewal(
     st = click(page, "sign")
     assert st["jws_valid"] is True
     assert request_recorder.foreign() == []
+
+
+@pytest.mark.wallet()
+def test_demo_with_a_solana_wallet(
+    page: Page, server: SiteServer, browser_session: BrowserSession
+) -> None:
+    """Both kinds in the page: the person chooses Solana, connects, creates, signs."""
+    from browser_kit import install_solana_wallet_at_start, solana_wallet_calls
+
+    install_solana_wallet_at_start(browser_session, secretKey=os.urandom(32).hex())
+    st = open_demo(page, server)
+    assert st["wallet_kinds"] == ["ethereum", "solana"] and st["wallet_kind"] == "ethereum"
+    assert page.is_visible("#wallet-kind")
+    page.select_option("#wallet-kind", "solana")
+    page.wait_for_function(
+        "() => JSON.parse(document.getElementById('status').textContent).wallet_kind === 'solana'"
+    )
+    st = click(page, "connect")
+    address = page.evaluate("() => window.__solanaTestWallet.testInfo.address")
+    assert st["error"] is None, st
+    assert st["account"] == f"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp:{address}"
+    st = click(page, "create")
+    assert st["error"] is None, st
+    assert st["pkh"] == f"did:pkh:{st['account']}" and st["did"].startswith("did:key:zDna")
+    assert solana_wallet_calls(page) == {"connect": 1, "signMessage": 1}
+    assert wallet_calls(page).get("personal_sign") is None  # Ethereum's was not asked
+    page.fill("#payload", "gm from solana")
+    st = click(page, "sign")
+    assert st["jws_valid"] is True and st["jws_issuer"] == st["pkh"], st
+
+    # A reload restores the Solana session without asking the wallet.
+    st = open_demo(page, server)
+    assert st["wallet_kind"] == "solana" and st["restored"] is True, st
+    assert page.input_value("#wallet-kind") == "solana"

@@ -62,3 +62,55 @@ class TestWallet:
             signed = signer.sign_message(encode_defunct(primitive=data))
             return "0x" + bytes(signed.signature).hex()
         raise ProviderError(4200, f"unsupported method {method}")
+
+
+# The secret key of js-did's SIWS test (packages/integration/test/cacao-siws.test.ts): a
+# public test key, never a real account. Its address is SOLANA_TEST_ADDRESS.
+SOLANA_TEST_KEY = bytes.fromhex("92e08e39aee87d53fe263913bf9df6615c1c909860a1d3ad57bd0e6e2e507161")
+SOLANA_OTHER_KEY = bytes.fromhex("01" * 32)
+SOLANA_TEST_ADDRESS = "GwAF45zjfyGzUbd3i3hXxzGeuchzEZXwpRYHZM5912F1"
+
+
+class SolanaTestWallet:
+    """A Solana wallet for CPython tests: ``async sign_message(bytes) -> bytes`` with a
+    real Ed25519 signature by ``cryptography`` (OpenSSL), not by the library under test.
+
+    ``mode``: ``sign``; ``reject`` (the user refuses: code 4001, as Phantom raises it);
+    ``garbage`` (a short answer); ``other-account`` (signs with another key)."""
+
+    __test__ = False
+
+    def __init__(self, secret_key: bytes = SOLANA_TEST_KEY, *, mode: str = "sign") -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        self._key = Ed25519PrivateKey.from_private_bytes(secret_key)
+        self._other = Ed25519PrivateKey.from_private_bytes(SOLANA_OTHER_KEY)
+        self.mode = mode
+        self.signed: list[str] = []
+
+    def __repr__(self) -> str:  # never the key
+        return f"<SolanaTestWallet {self.public_key.hex()[:8]}... mode={self.mode}>"
+
+    @property
+    def public_key(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    async def connect(self) -> str:
+        if self.mode == "reject":
+            raise ProviderError(4001, "User rejected the request.")
+        from did_session.codecs.bases import b58encode
+
+        return b58encode(self.public_key)
+
+    async def sign_message(self, message: bytes) -> bytes:
+        self.signed.append(message.decode("utf-8"))
+        if self.mode == "reject":
+            raise ProviderError(4001, "User rejected the request.")
+        if self.mode == "garbage":
+            return b"\x01" * 10
+        key = self._other if self.mode == "other-account" else self._key
+        return key.sign(bytes(message))

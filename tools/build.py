@@ -14,7 +14,8 @@ Outputs (all gitignored):
                    ``loadPackage('micropip')`` and PyScript ``packages`` work offline;
     ``wheels/``    our wheel, its PyPI runtime deps (none today), ``manifest.json``, and a
                    PEP 503 ``simple/`` index for ``micropip.install(..., index_urls=[...])``;
-    ``js/``        ``test-wallet.js`` (ethers v6 EIP-1193 test wallet) and
+    ``js/``        ``test-wallet.js`` (ethers v6 EIP-1193 test wallet),
+                   ``solana-test-wallet.js`` (an @noble/curves Ed25519 Solana test wallet) and
                    ``did-session-js.js`` (npm did-session 4.0.0 as ``window.DIDSessionJS``);
     ``pyscript/``  ``@pyscript/core`` dist;  ``harness/``  the Playwright test harness;
     plus a copy of ``web/`` (the demo) at the root.
@@ -587,6 +588,7 @@ def build_js() -> None:
     out = SITE / "js"
     bundles = {
         "test-wallet.mjs": "test-wallet.js",
+        "solana-test-wallet.mjs": "solana-test-wallet.js",
         "did-session-js.mjs": "did-session-js.js",
         "key-webauthn-js.mjs": "key-webauthn-js.js",
     }

@@ -17,7 +17,7 @@ from pyscript import document, ffi, web, when, window
 
 _t_import = window.performance.now()
 try:
-    from demo_logic import Demo, EthereumWallet, Notice, resources_text
+    from demo_logic import Demo, EthereumWallet, Notice, SolanaWallet, resources_text
 
     from did_session import __version__
 except Exception as e:  # the library did not load: say so, never stay "loading"
@@ -113,6 +113,8 @@ def render() -> None:
     for name in FLOWS:  # every action has its button (copy's is shown with its text only)
         put(name, "disabled", not getattr(controls, name, True))
     put("connect", "textContent", controls.connect_label)
+    put("wallet-kind", "disabled", demo.busy)
+    put("wallet-kind", "value", demo.wallet.kind)
     put("create", "textContent", controls.create_label)
     put("renew", "hidden", not controls.renew_shown)
     put("logout", "hidden", not controls.logout_shown)
@@ -188,6 +190,8 @@ def status() -> dict:
         "message": message.text if message else None,
         "message_kind": message.kind if message else None,
         "wallet": demo.wallet.available,
+        "wallet_kind": demo.wallet.kind,
+        "wallet_kinds": [kind for kind, _ in demo.wallet_choices],
         "account": str(account) if account else None,
         "chain": account.chain if account else None,
         "did": session.did.id if session else None,
@@ -241,7 +245,19 @@ def mark_ready() -> None:
 
 # ---------------------------------------------------------------------------- events
 
-demo = Demo(EthereumWallet(getattr(window, "ethereum", None)), WebStorage(), on_change=render)
+
+def injected_solana_wallet() -> object:
+    """The page's Solana wallet as wallets inject it (Phantom: ``window.phantom.solana``)."""
+    phantom = getattr(window, "phantom", None)
+    wallet = getattr(phantom, "solana", None) if phantom is not None else None
+    return wallet if wallet is not None else getattr(window, "solana", None)
+
+
+demo = Demo(
+    [EthereumWallet(getattr(window, "ethereum", None)), SolanaWallet(injected_solana_wallet())],
+    WebStorage(),
+    on_change=render,
+)
 _tasks: set[asyncio.Future] = set()
 
 
@@ -281,8 +297,22 @@ async def ticker() -> None:
             traceback.print_exc()
 
 
+def wallet_chooser() -> None:
+    """A choice of wallet kind, shown only when the page has more than one."""
+    choices = demo.wallet_choices
+    ui["wallet-kind-row"].hidden = len(choices) < 2
+    for kind, label in choices:
+        ui["wallet-kind"].append(web.option(textContent=label, value=kind))
+
+    @when("change", "#wallet-kind")
+    def chosen(event) -> None:
+        demo.choose_wallet(ui["wallet-kind"].value)
+        render()
+
+
 async def main() -> None:
     put("no-wallet", "hidden", demo.wallet.available)
+    wallet_chooser()
     await demo.start()
     prefs = demo.prefs
     ui["resources"].value = resources_text(prefs.resources)

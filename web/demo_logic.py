@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from did_session import (
     AccountId,
+    AccountIdError,
     AuthMethod,
     Clock,
     DIDSession,
@@ -28,11 +29,14 @@ from did_session import (
     EthereumWebAuth,
     KeyBackend,
     SessionStore,
+    SolanaNodeAuth,
+    SolanaWebAuth,
     TimePolicy,
     UserRejectedError,
     WalletUnavailableError,
     get_account_id,
     request_accounts,
+    request_solana_account,
     verify_jws,
 )
 
@@ -48,7 +52,10 @@ class InputError(ValueError):
 
 
 class Wallet(Protocol):
-    """One kind of wallet. A second kind (Solana...) is another class with these members."""
+    """One kind of wallet (Ethereum, Solana): each is a class with these members."""
+
+    kind: str  # "ethereum" | "solana": what the page's chooser names
+    label: str  # for people: "Ethereum"
 
     @property
     def available(self) -> bool:
@@ -88,6 +95,9 @@ class EthereumWallet:
     outside a page give an app name (``EthereumNodeAuth``).
     """
 
+    kind = "ethereum"
+    label = "Ethereum"
+    namespace = "eip155"
     missing_message = (
         "No Ethereum wallet found: install a browser wallet such as MetaMask, "
         "then reload this page."
@@ -102,7 +112,10 @@ class EthereumWallet:
         return self._provider is not None
 
     def parse_account(self, text: str) -> AccountId:
-        return AccountId.parse(text)
+        account = AccountId.parse(text)
+        if account.namespace != self.namespace:
+            raise AccountIdError(f"not an account of a {self.label} wallet")
+        return account
 
     async def connect(self) -> AccountId:
         addresses = await request_accounts(self._provider)
@@ -112,6 +125,27 @@ class EthereumWallet:
         if self._domain is None:
             return EthereumWebAuth.get_auth_method(self._provider, account)
         return EthereumNodeAuth.get_auth_method(self._provider, account, self._domain)
+
+
+class SolanaWallet(EthereumWallet):
+    """A Solana wallet: the page's injected one (``window.phantom.solana`` /
+    ``window.solana``), or any Python object with ``async connect()`` and
+    ``async sign_message(bytes)`` elsewhere. Accounts are on Solana mainnet."""
+
+    kind = "solana"
+    label = "Solana"
+    namespace = "solana"
+    missing_message = (
+        "No Solana wallet found: install a browser wallet such as Phantom, then reload this page."
+    )
+
+    async def connect(self) -> AccountId:
+        return await request_solana_account(self._provider)
+
+    def auth_method(self, account: AccountId) -> AuthMethod:
+        if self._domain is None:
+            return SolanaWebAuth.get_auth_method(self._provider, account)
+        return SolanaNodeAuth.get_auth_method(self._provider, account, self._domain)
 
 
 # ------------------------------------------------------------------ what the page shows
@@ -300,7 +334,7 @@ class Demo:
 
     def __init__(
         self,
-        wallet: Wallet,
+        wallet: Wallet | Sequence[Wallet],
         storage: Storage,
         *,
         clock: Clock = time.time,
@@ -308,7 +342,14 @@ class Demo:
         keys: KeyBackend | None = None,  # None: the platform's (WebCrypto in a page)
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
-        self.wallet = wallet
+        # Every kind the page knows; the first one the page has is used until the person
+        # chooses another (choose_wallet) or a remembered account names one.
+        self.wallets: tuple[Wallet, ...] = (
+            tuple(wallet) if isinstance(wallet, Sequence) else (wallet,)
+        )
+        if not self.wallets:
+            raise ValueError("Demo needs at least one wallet kind")
+        self.wallet = next((w for w in self.wallets if w.available), self.wallets[0])
         self._storage = storage
         self._time = TimePolicy(clock=clock)  # one clock for sessions and verification
         self._store = store
@@ -356,10 +397,16 @@ class Demo:
         self.prefs = Prefs.from_json(self._storage.get(PREFS_KEY))
         if self.prefs.account is None:
             return
-        try:
-            account = self.wallet.parse_account(self.prefs.account)
-        except DIDSessionError:
-            return  # remembered by another wallet kind or version: start afresh
+        account = None
+        for wallet in self.wallets:  # the kind that made the remembered account
+            try:
+                account = wallet.parse_account(self.prefs.account)
+            except DIDSessionError:
+                continue
+            self.wallet = wallet
+            break
+        if account is None:
+            return  # remembered by a wallet kind this page does not know: start afresh
         self.account = account
         resources = list(self.prefs.resources)
         if await DIDSession.has_session_for(
@@ -436,6 +483,29 @@ class Demo:
             self.tick()
             self._on_change()
         return True
+
+    @property
+    def wallet_choices(self) -> tuple[tuple[str, str], ...]:
+        """(kind, label) of every wallet kind the page has: what the chooser offers."""
+        return tuple((w.kind, w.label) for w in self.wallets if w.available)
+
+    def choose_wallet(self, kind: str) -> None:
+        """Use the wallet ``kind`` from now on. The account and session shown belong to
+        the previous kind: they are put away (the stored session stays for its account)."""
+        if self.busy or kind == self.wallet.kind:
+            return
+        chosen = next((w for w in self.wallets if w.kind == kind), None)
+        if chosen is None:
+            raise InputError(f"No {kind} wallet here.")
+        self.wallet = chosen
+        self.account = None
+        self.session = None
+        self.restored = self.logged_out = None
+        self.previous_expired = False
+        self._clear_signatures()
+        self._say(f"Using your {chosen.label} wallet: connect it to continue.")
+        self.tick()
+        self._on_change()
 
     async def connect(self) -> None:
         self._say("Waiting for your wallet…")

@@ -15,7 +15,7 @@ from .errors import __all__ as _error_names
 __version__ = "0.1.0"
 
 _LAZY = {
-    # sessions and the Ethereum auth methods
+    # sessions and the auth methods (Ethereum, Solana)
     "DIDSession": "session",
     "DID": "session",
     "DagJWS": "session",
@@ -24,9 +24,14 @@ _LAZY = {
     "request_accounts": "_wallet",
     "EthereumWebAuth": "auth",
     "EthereumNodeAuth": "auth",
+    "SolanaWebAuth": "solana",
+    "SolanaNodeAuth": "solana",
+    "SolanaProvider": "solana",
+    "request_solana_account": "solana",
     # protocol objects and verification
     "Cacao": "cacao",
     "SiweMessage": "siwe",
+    "SiwxMessage": "siwe",
     "verify_jws": "jws",
     "VerifiedJWS": "jws",
     "Verifier": "verifier",
@@ -40,6 +45,8 @@ _LAZY = {
     # what an extension (an auth method, a store, a back end, a clock) implements or uses
     "AuthMethod": "auth",
     "AuthRequest": "auth",
+    "ChainRules": "accounts",
+    "register_chain": "accounts",
     "Clock": "_time",
     "TimePolicy": "_time",
     "EIP1193Provider": "interfaces",
@@ -59,7 +66,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from ._time import Clock, TimePolicy
     from ._wallet import request_accounts
-    from .accounts import AccountId, get_account_id
+    from .accounts import AccountId, ChainRules, get_account_id, register_chain
     from .auth import AuthMethod, AuthRequest, EthereumNodeAuth, EthereumWebAuth
     from .cacao import Cacao
     from .host.store import MemoryStore
@@ -79,7 +86,8 @@ if TYPE_CHECKING:
     from .replay import MemoryReplayStore, RedisReplayStore, SQLiteReplayStore
     from .request import SignedRequest, VerifiedRequest
     from .session import DID, DagJWS, DIDSession
-    from .siwe import SiweMessage
+    from .siwe import SiweMessage, SiwxMessage
+    from .solana import SolanaNodeAuth, SolanaProvider, SolanaWebAuth, request_solana_account
     from .verifier import Verifier
 
 
@@ -101,6 +109,7 @@ __all__ = [  # the public API (each name imported on first use), then the except
     "AuthMethod",
     "AuthRequest",
     "Cacao",
+    "ChainRules",
     "Clock",
     "DID",
     "DIDSession",
@@ -121,6 +130,10 @@ __all__ = [  # the public API (each name imported on first use), then the except
     "SignedRequest",
     "Signer",
     "SiweMessage",
+    "SiwxMessage",
+    "SolanaNodeAuth",
+    "SolanaProvider",
+    "SolanaWebAuth",
     "StorableSigner",
     "StoredSession",
     "TimePolicy",
@@ -131,7 +144,9 @@ __all__ = [  # the public API (each name imported on first use), then the except
     "__version__",
     "default_platform",
     "get_account_id",
+    "register_chain",
     "request_accounts",
+    "request_solana_account",
     "verify_jws",
     *_error_names,
 ]

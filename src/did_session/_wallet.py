@@ -9,7 +9,7 @@ the public entry points take ``platform=`` for that and default to the chosen on
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .accounts import NAMESPACE
@@ -45,11 +45,18 @@ async def wallet_request(
     request = getattr(provider, "request", None)
     if request is None:
         raise WalletUnavailableError("the provider has no EIP-1193 request method")
+    return await wallet_call(request, {"method": method, "params": list(params)})
+
+
+async def wallet_call(method: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Call a wallet's method and await its answer; any error of the wallet's (even a
+    method that is not callable) becomes a :class:`WalletError` that keeps its code
+    (EIP-1193 4001 "user rejected", which Solana wallets use too)."""
     try:
-        return await request({"method": method, "params": list(params)})
+        return await method(*args)
     except DIDSessionError:
         raise
-    except Exception as e:  # a Python provider's own error: keep its EIP-1193 code
+    except Exception as e:  # a Python provider's own error: keep its code
         raise wallet_error(getattr(e, "code", None), getattr(e, "message", None) or e) from e
 
 

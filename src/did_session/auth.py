@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._wallet import ethereum_provider, wallet_request
-from .accounts import AccountId
+from .accounts import NAMESPACE, AccountId, as_account
 from .cacao import Cacao
 from .errors import DIDSessionError, SiweError, UsageError, WalletResponseError
 from .interfaces import EIP1193Provider
@@ -176,11 +176,10 @@ class EthereumNodeAuth:
 
 
 def _account(account: Any) -> AccountId:
-    if isinstance(account, str):
-        return AccountId.parse(account)
-    if not isinstance(account, AccountId):
-        raise UsageError("account must be an AccountId or a CAIP-10 account id string")
-    return account
+    result = as_account(account)
+    if result.namespace != NAMESPACE:
+        raise UsageError("an Ethereum auth method needs an eip155 account")
+    return result
 
 
 def as_resources(resources: Sequence[str] | None, *, required: bool) -> tuple[str, ...]:

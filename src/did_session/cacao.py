@@ -1,7 +1,13 @@
-"""CACAO (CAIP-74) object capabilities built from Sign-In-with-Ethereum messages.
+"""CACAO (CAIP-74) object capabilities built from CAIP-122 (SIWX / SIWE) messages.
 
 The JSON shape, key order and DAG-CBOR block are exactly those of @didtools/cacao 3.0.1
-(what did-session 4.0.0 writes): ``s.s`` is a ``0x`` hex *string*, ``version`` a string.
+(what did-session 4.0.0 writes): for Ethereum ``s.s`` is a ``0x`` hex *string*, ``version``
+a string.
+
+Signatures are checked by the verifier registered for the CACAO's ``s.t`` (as @didtools
+passes ``verifiers``, as PyJWT registers algorithms): ``eip191`` here, ``solana:ed25519``
+in :mod:`did_session.solana`, ``webauthn:p256`` in :mod:`did_session.webauthn` (each loaded
+on first use); :func:`register_cacao_verifier` adds another.
 """
 
 from __future__ import annotations
@@ -9,10 +15,11 @@ from __future__ import annotations
 import copy
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._time import DEFAULT_CLOCK_SKEW_SECS as DEFAULT_CLOCK_SKEW_SECS  # re-exported
 from ._time import DEFAULT_TIME_POLICY, TimePolicy, parse_rfc3339
@@ -23,8 +30,13 @@ from .errors import (
     SiweError,
     TimeFormatError,
     UnsupportedSignatureTypeError,
+    UsageError,
 )
-from .siwe import MAX_FIELD_LENGTH, MAX_RESOURCES, SiweMessage
+from .siwe import MAX_FIELD_LENGTH, MAX_RESOURCES, SiweMessage, SiwxMessage
+
+if TYPE_CHECKING:
+    from .accounts import AccountId
+    from .interfaces import SignatureVerifier
 
 HEADER_TYPES = ("eip4361", "caip122")
 # @didtools/cacao also tries the pre-2022-09-20 SIWE layout (Chain ID after Request ID)
@@ -36,6 +48,7 @@ LEGACY_CHAIN_ID_CUTOFF = parse_rfc3339("2022-09-20T00:00:00.000Z")
 # that parses again.
 
 _PKH_EIP155 = re.compile(r"did:pkh:eip155:([1-9][0-9]{0,31}):(0x[0-9a-fA-F]{40})\Z")
+_PKH = re.compile(r"did:pkh:([-a-z0-9]{3,8}):([-_a-zA-Z0-9]{1,32}):([-.%a-zA-Z0-9]{1,128})\Z")
 _SIG_HEX = re.compile(r"0x[0-9a-fA-F]*\Z")
 
 # The payload keys in the order @didtools/cacao writes them (JSON.stringify keeps it).
@@ -184,10 +197,27 @@ class Cacao:
     @classmethod
     def from_siwe_message(cls, message: SiweMessage, signature: str) -> Cacao:
         """The CACAO @didtools/cacao ``Cacao.fromSiweMessage`` builds for a signed message."""
+        return cls.from_siwx_message(message, signature)
+
+    @classmethod
+    def from_siwx_message(cls, message: SiwxMessage, signature: str) -> Cacao:
+        """The CACAO @didtools/cacao builds for a signed message of any chain
+        (``fromSiweMessage``, ``fromSiwsMessage`` ...): header and signature type are the
+        chain's, ``iss`` its did:pkh (an Ethereum address in lower case)."""
+        from .accounts import AccountId
+        from .errors import AccountIdError
+
+        rules = message._rules()
+        if rules.signature_type is None:
+            raise CacaoError(f"no CACAO signature type for {rules.chain_name} messages")
+        try:
+            account = AccountId(message.chain_id, message.address, namespace=message.namespace)
+        except AccountIdError as e:
+            raise CacaoError(f"the message's account is not a CAIP-10 account: {e}") from e
         payload = CacaoPayload(
             domain=message.domain,
             iat=message.issued_at,
-            iss=f"did:pkh:eip155:{message.chain_id}:{message.address.lower()}",
+            iss=account.did_pkh,
             aud=message.uri,
             version=message.version,
             nonce=message.nonce,
@@ -197,17 +227,27 @@ class Cacao:
             request_id=message.request_id,
             resources=tuple(message.resources) if message.resources else None,
         )
-        return cls("eip4361", payload, "eip191", signature)
+        return cls(rules.header_type, payload, rules.signature_type, signature)
 
     @cached_property
-    def _issuer(self) -> tuple[int, str]:
+    def _issuer(self) -> tuple[int | str, str]:
         m = _PKH_EIP155.match(self.payload.iss)
-        if m is None:
-            raise CacaoError("CACAO p.iss is not an eip155 did:pkh")
-        return int(m.group(1)), m.group(2)
+        if m is not None:
+            return int(m.group(1)), m.group(2)
+        m = _PKH.match(self.payload.iss)
+        if m is None or m.group(1) == "eip155":
+            raise CacaoError("CACAO p.iss is not a did:pkh")
+        return m.group(2), m.group(3)
 
     @property
-    def chain_id(self) -> int:
+    def namespace(self) -> str:
+        """The CAIP-2 namespace of the issuer's did:pkh (``eip155``, ``solana`` ...)."""
+        self._issuer  # noqa: B018 - raises CacaoError for an iss that is no did:pkh
+        return self.payload.iss.split(":")[2]
+
+    @property
+    def chain_id(self) -> Any:
+        """The issuer's chain: an int for Ethereum, the CAIP-2 reference otherwise."""
         return self._issuer[0]
 
     @property
@@ -215,16 +255,41 @@ class Cacao:
         """The issuer's address as stored in ``iss`` (lower case for JS-made CACAOs)."""
         return self._issuer[1]
 
+    @property
+    def account(self) -> AccountId:
+        """The issuer's account (CAIP-10); :class:`CacaoError` when ``iss`` is no did:pkh."""
+        from .accounts import AccountId
+        from .errors import AccountIdError
+
+        self._issuer  # noqa: B018
+        try:
+            return AccountId.parse(self.payload.iss[8:])
+        except AccountIdError as e:
+            raise CacaoError(f"CACAO p.iss is not a valid did:pkh: {e}") from e
+
+    def to_siwx_message(self) -> SiwxMessage:
+        """The CAIP-122 message this CACAO was made from (any chain with message rules)."""
+        if self.namespace == "eip155":
+            return self.to_siwe_message()
+        message: SiwxMessage = self._message(SiwxMessage, self.address, namespace=self.namespace)
+        return message
+
     def to_siwe_message(self) -> SiweMessage:
         """The SIWE message this CACAO was made from (address EIP-55 checksummed)."""
         from .eth import to_checksum_address
 
+        if not isinstance(self.chain_id, int):
+            raise CacaoError("CACAO p.iss is not an eip155 did:pkh")
+        message: SiweMessage = self._message(SiweMessage, to_checksum_address(self.address))
+        return message
+
+    def _message(self, kind: type[SiwxMessage], address: str, **extra: Any) -> Any:
         p = self.payload
         try:
-            return SiweMessage(
+            return kind(
                 strict=False,  # render what was signed; the signature binds the text
                 domain=p.domain,
-                address=to_checksum_address(self.address),
+                address=address,
                 uri=p.aud,
                 version=p.version,
                 chain_id=self.chain_id,
@@ -235,9 +300,10 @@ class Cacao:
                 not_before=p.nbf,
                 request_id=p.request_id,
                 resources=p.resources,
+                **extra,
             )
         except SiweError as e:
-            raise CacaoError(f"CACAO payload is not a valid SIWE message: {e}") from e
+            raise CacaoError(f"CACAO payload is not a valid sign-in message: {e}") from e
 
     # ---- identity ------------------------------------------------------------------
 
@@ -283,7 +349,7 @@ class Cacao:
         disable_expiration_check: bool = False,
         check_signature: bool = True,
     ) -> None:
-        """Check the time window and the EIP-191 signature; raise on failure.
+        """Check the time window and the issuer's signature; raise on failure.
 
         ``at_time`` (Unix seconds) replaces the policy's clock. Unlike JS, a malformed
         time fails closed (:class:`CacaoError`); see :meth:`TimePolicy.check_window`.
@@ -308,19 +374,58 @@ class Cacao:
             iat, nbf, exp, at_time=at_time, disable_expiration_check=disable_expiration_check
         )
 
-    def verify_signature(self) -> None:
-        """Check the issuer's EIP-191 signature over the SIWE text; raise on failure.
+    def verify_signature(
+        self, *, signature_options: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
+        """Check the issuer's signature with the verifier registered for ``s.t``
+        (this process's crypto: native or pure); raise on failure.
 
-        The result depends only on the CACAO's bytes, so a success is remembered (keyed by
-        the block) and a second check of the same capability costs a dictionary look-up.
+        ``signature_options`` maps a signature type to its verifier's options (e.g.
+        ``{"webauthn:p256": {"rp_id": "example.org"}}``). When the result depends only on
+        the CACAO's bytes, a success is remembered (keyed by the block) and a second check
+        of the same capability costs a dictionary look-up.
         """
-        if self.signature_type != "eip191":
-            raise UnsupportedSignatureTypeError(
-                f"unsupported CACAO signature type {self.signature_type[:40]!r}"
-            )
-        block = self.block
-        if block in _VERIFIED:
+        verifier, options, key = self._verifier(signature_options)
+        if key is not None and key in _VERIFIED:
             return
+        verifier.verify(self, options)
+        if key is not None:
+            _remember(key)
+
+    async def verify_signature_async(
+        self,
+        *,
+        signature_verifier: SignatureVerifier | None = None,
+        signature_options: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """:meth:`verify_signature` with Ed25519 / P-256 checks by ``signature_verifier``
+        (default: the platform's; WebCrypto in a browser page)."""
+        verifier, options, key = self._verifier(signature_options)
+        if key is not None and key in _VERIFIED:
+            return
+        if verifier.verify_async is None:
+            verifier.verify(self, options)
+        else:
+            if signature_verifier is None:
+                from .platform import default_platform
+
+                signature_verifier = default_platform().verifier
+            await verifier.verify_async(self, options, signature_verifier)
+        if key is not None:
+            _remember(key)
+
+    def _verifier(
+        self, signature_options: Mapping[str, Mapping[str, Any]] | None
+    ) -> tuple[CacaoVerifier, Mapping[str, Any], bytes | None]:
+        verifier = cacao_verifier(self.signature_type)
+        options = (signature_options or {}).get(self.signature_type) or {}
+        if not isinstance(options, Mapping):
+            raise UsageError(f"options for {self.signature_type[:40]!r} must be a mapping")
+        cacheable = verifier.depends_only_on_block and not options
+        return verifier, options, (self.block if cacheable else None)
+
+    def _verify_eip191(self) -> None:
+        """The issuer's EIP-191 signature over the SIWE text (every spelling JS accepts)."""
         from .eth import recover_personal_signer
 
         sig = self.signature
@@ -333,7 +438,6 @@ class Cacao:
             except DIDSessionError:
                 continue  # e.g. no point recovers for this hash: try the next text
             if signer.lower() == expected:
-                _remember(block)
                 return
         raise InvalidSignatureError("CACAO signature does not match its issuer")
 
@@ -386,6 +490,81 @@ def _remember(block: bytes) -> None:
         _VERIFIED.popitem(last=False)
 
 
+# ---- the verifier registry ------------------------------------------------------------------
+
+SyncCheck = Callable[[Cacao, Mapping[str, Any]], None]
+AsyncCheck = Callable[[Cacao, Mapping[str, Any], "SignatureVerifier"], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CacaoVerifier:
+    """The signature check of one CACAO signature type (``s.t``).
+
+    - ``verify(cacao, options)``: raise (an :class:`InvalidSignatureError` or another
+      :class:`DIDSessionError`) unless the issuer signed; synchronous, never suspends;
+    - ``verify_async(cacao, options, signature_verifier)``: the same check with the
+      platform's Ed25519 / P-256 verifier (WebCrypto in a page); None: ``verify`` is used;
+    - ``depends_only_on_block``: a success may be remembered by the CACAO's bytes (true
+      when no option changes the answer).
+
+    Time checks are the caller's (:meth:`Cacao.verify`, ``verify_jws``, ``Verifier``).
+    """
+
+    signature_type: str
+    verify: SyncCheck
+    verify_async: AsyncCheck | None = None
+    depends_only_on_block: bool = True
+
+
+_VERIFIERS: dict[str, CacaoVerifier] = {}
+# Verifiers shipped with the library, each in the module of its chain (loaded on first use).
+_BUILT_IN_VERIFIERS = {"solana:ed25519": ".solana", "webauthn:p256": ".webauthn"}
+
+
+def register_cacao_verifier(verifier: CacaoVerifier, *, replace: bool = False) -> None:
+    """Accept CACAOs of ``verifier.signature_type`` everywhere (``Cacao.verify``,
+    ``verify_jws``, ``DIDSession.from_session``, ``Verifier``). A type that has a
+    verifier is only replaced with ``replace=True``."""
+    if not isinstance(verifier, CacaoVerifier) or not isinstance(verifier.signature_type, str):
+        raise UsageError("register_cacao_verifier takes a CacaoVerifier")
+    if not callable(verifier.verify):
+        raise UsageError("a CacaoVerifier needs a verify function")
+    if verifier.signature_type in _BUILT_IN_VERIFIERS and not replace:
+        # The built-in one first (a no-op while that module registers it on import).
+        import_module(_BUILT_IN_VERIFIERS[verifier.signature_type], __package__)
+    current = _VERIFIERS.get(verifier.signature_type)
+    if current is not None and current is not verifier and not replace:
+        raise UsageError(f"{verifier.signature_type[:40]!r} has a verifier already")
+    _VERIFIERS[verifier.signature_type] = verifier
+    _VERIFIED.clear()  # successes of a replaced verifier no longer hold
+
+
+def unregister_cacao_verifier(signature_type: str) -> None:
+    """Refuse CACAOs of ``signature_type`` again (a built-in one loads again on next use)."""
+    _VERIFIERS.pop(signature_type, None)
+    _VERIFIED.clear()
+
+
+def cacao_verifier(signature_type: str) -> CacaoVerifier:
+    """The verifier of ``signature_type``; :class:`UnsupportedSignatureTypeError` if none."""
+    verifier = _VERIFIERS.get(signature_type)
+    if verifier is None and signature_type in _BUILT_IN_VERIFIERS:
+        import_module(_BUILT_IN_VERIFIERS[signature_type], __package__)
+        verifier = _VERIFIERS.get(signature_type)
+    if verifier is None:
+        raise UnsupportedSignatureTypeError(
+            f"unsupported CACAO signature type {signature_type[:40]!r}"
+        )
+    return verifier
+
+
+def _eip191(cacao: Cacao, options: Mapping[str, Any]) -> None:
+    cacao._verify_eip191()
+
+
+register_cacao_verifier(CacaoVerifier(signature_type="eip191", verify=_eip191))
+
+
 def as_cacao(value: Cacao | Mapping[str, Any]) -> Cacao:
     """Accept a :class:`Cacao` or its JSON object."""
     return value if isinstance(value, Cacao) else Cacao.from_json(value)
@@ -395,3 +574,11 @@ def resources_covered(granted: Sequence[str], wanted: Sequence[str]) -> bool:
     """Exact string match, as the JS library does (``ceramic://*`` is not a pattern)."""
     have = set(granted)
     return all(r in have for r in wanted)
+
+
+def model_access_granted(granted: Sequence[str], model: str) -> bool:
+    """Ceramic's rule (rust-ceramic ``verify_access``): whether a capability with these
+    resources may write to the model stream ``model``: ``ceramic://*`` covers every
+    model, ``ceramic://*?model=<model>`` that one. Nothing else does (not a prefix, not
+    a pattern)."""
+    return "ceramic://*" in granted or f"ceramic://*?model={model}" in granted

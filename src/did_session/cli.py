@@ -84,6 +84,7 @@ def _inspect(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
         "did": session.did.id,
         "id": session.id,
         "domain": cacao.payload.domain,
+        "signature_type": cacao.signature_type,
         "resources": session.authorizations,
         "issued_at": cacao.payload.iat,
         "expires_at": cacao.payload.exp,
@@ -106,6 +107,25 @@ def _inspect(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     return code, info
 
 
+def _read_cacao(arg: str) -> Any:
+    """CACAO JSON, or its DAG-CBOR block (a passkey CACAO holds bytes: no JSON form)."""
+    if arg != "-" and len(arg) <= 4096 and os.path.isfile(arg):
+        try:
+            with open(arg, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            raise MalformedError(f"cannot read {arg[:80]!r}: {e.strerror}") from None
+        if not raw.lstrip().startswith(b"{"):
+            return raw
+        text = raw.decode("utf-8", "replace")
+    else:
+        text = _read(arg)
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise MalformedError("the CACAO file is neither JSON nor a DAG-CBOR block") from None
+
+
 def _verify(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     from .verifier import Verifier
 
@@ -118,15 +138,19 @@ def _verify(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
             raise MalformedError("the JWS file is neither compact JWS nor JSON") from None
     capability: Any = None
     if args.cacao:
-        try:
-            capability = json.loads(_read(args.cacao))
-        except ValueError:
-            raise MalformedError("the CACAO file is not JSON") from None
+        capability = _read_cacao(args.cacao)
+    passkey: dict[str, Any] = {}
+    if args.rp_id:
+        passkey["rp_id"] = args.rp_id
+    if args.origin:
+        passkey["expected_origins"] = args.origin
     verifier = Verifier(
         domains=args.domain or None,
         required_resources=args.resource or (),
+        required_models=args.model or (),
         require_capability=not args.allow_no_capability,
         audience=args.audience,
+        signature_options={"webauthn:p256": passkey} if passkey else {},
     )
     if args.request:
         return _verify_request(args, verifier, jws, capability)
@@ -207,10 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", help="check expiry at this RFC 3339 time instead of now")
     v = sub.add_parser("verify", help="verify a JWS signed by a session")
     v.add_argument("jws", help="compact or General JWS (JSON), a file, or - for stdin")
-    v.add_argument("--cacao", help="the capability (CACAO JSON file)")
-    v.add_argument("--issuer", help="expected issuer (did:pkh)")
-    v.add_argument("--domain", action="append", help="accepted SIWE domain (repeatable)")
+    v.add_argument("--cacao", help="the capability (CACAO JSON or DAG-CBOR block file)")
+    v.add_argument("--issuer", help="expected issuer (did:pkh, or a passkey's did:key)")
+    v.add_argument("--domain", action="append", help="accepted CACAO domain (repeatable)")
     v.add_argument("--resource", action="append", help="required resource (repeatable)")
+    v.add_argument(
+        "--model",
+        action="append",
+        help="Ceramic model id the capability must cover (ceramic://* or ceramic://*?model=ID)",
+    )
+    v.add_argument("--rp-id", action="append", help="passkey CACAOs: accepted WebAuthn RP id")
+    v.add_argument("--origin", action="append", help="passkey CACAOs: accepted client origin")
     v.add_argument("--allow-no-capability", action="store_true", help="accept bare did:key JWS")
     v.add_argument("--json", action="store_true", help="machine-readable output")
     v.add_argument("--at", help="verify at this RFC 3339 time instead of now")

@@ -84,7 +84,7 @@ class UnsupportedAlgorithmError(UnsupportedError):
 
 
 class UnsupportedSignatureTypeError(UnsupportedError):
-    """A CACAO signature type other than ``eip191``."""
+    """A CACAO signature type (``s.t``) that has no registered verifier."""
 
 
 # --- verification ----------------------------------------------------------------------

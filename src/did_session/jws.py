@@ -279,6 +279,7 @@ async def verify_jws(
     time_policy: TimePolicy = DEFAULT_TIME_POLICY,
     disable_timecheck: bool = False,
     platform: Platform | None = None,
+    signature_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> VerifiedJWS:
     """Verify a JWS made by a session (or any Ed25519 / P-256 did:key).
 
@@ -290,7 +291,10 @@ async def verify_jws(
     With a ``capability`` it also checks, failing closed: that the ``cap`` header is
     ``ipfs://`` + the capability's CID (the JS library does not), that the capability's
     ``aud`` is the signer, that ``issuer`` (if given) is its ``iss``, its time window
-    (``disable_timecheck`` skips only the expiry, as in JS) and its EIP-191 signature.
+    (``disable_timecheck`` skips only the expiry, as in JS) and its issuer's signature,
+    by the verifier registered for its ``s.t`` (``eip191``, ``solana:ed25519``,
+    ``webauthn:p256`` or one of yours; ``signature_options`` maps a type to its verifier's
+    options, e.g. ``{"webauthn:p256": {"rp_id": "example.org"}}``).
     Without a capability, an ``issuer`` must be the signer itself.
     """
     from .platform import resolve
@@ -303,6 +307,7 @@ async def verify_jws(
         time_policy=time_policy,
         disable_timecheck=disable_timecheck,
         signature_verifier=resolve(platform).verifier,
+        signature_options=signature_options,
     )
 
 
@@ -315,6 +320,7 @@ async def check_jws(
     time_policy: TimePolicy,
     disable_timecheck: bool,
     signature_verifier: SignatureVerifier,
+    signature_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> VerifiedJWS:
     """:func:`verify_jws` with the signature verifier given (``Verifier`` passes the
     platform's synchronous one)."""
@@ -365,8 +371,10 @@ async def check_jws(
     )
     if not ok:
         raise InvalidSignatureError("the JWS signature is invalid")
-    if cacao is not None:
-        cacao.verify_signature()  # after the cheap checks: recovery is the costly part
+    if cacao is not None:  # after the cheap checks: recovery is the costly part
+        await cacao.verify_signature_async(
+            signature_verifier=signature_verifier, signature_options=signature_options
+        )
     return VerifiedJWS(kid=kid, signer=signer, header=header, payload=payload, capability=cacao)
 
 

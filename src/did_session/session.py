@@ -224,7 +224,7 @@ class DIDSession:
         if self.__seed is None:
             raise SessionNotSerializableError("Secure sessions cannot be serialized")
         text = json.dumps(
-            {"sessionKeySeed": b64_encode(self.__seed), "cacao": self._cacao.to_json()},
+            {"sessionKeySeed": b64_encode(self.__seed), "cacao": _bytes_out(self._cacao.to_json())},
             separators=(",", ":"),
             ensure_ascii=False,
         )
@@ -243,7 +243,8 @@ class DIDSession:
         """Load a serialized session (ours or the JS library's).
 
         Stricter than JS: the CACAO's audience must be the seed's did:key and, unless
-        ``verify_signature=False``, its EIP-191 signature must be valid. An expired
+        ``verify_signature=False``, its issuer's signature must be valid (any registered
+        signature type: ``eip191``, ``solana:ed25519``, ``webauthn:p256`` ...). An expired
         session loads (as in JS); it cannot sign.
         """
         if not isinstance(session, str) or len(session) > MAX_SERIALIZED_LENGTH:
@@ -267,8 +268,8 @@ class DIDSession:
         if len(seed) != 32:
             raise SerializedSessionError("sessionKeySeed is not 32 bytes")
         try:
-            cacao = Cacao.from_json(data["cacao"])
-        except CacaoError as e:
+            cacao = Cacao.from_json(_bytes_in(data["cacao"]))
+        except (CacaoError, EncodingError) as e:
             raise SerializedSessionError(f"invalid cacao: {e}") from e
         signer = await _keys(keys, platform).ed25519_from_seed(seed)
         if cacao.payload.aud != signer.did:
@@ -276,7 +277,7 @@ class DIDSession:
                 "the session's CACAO was not issued to the did:key of its seed"
             )
         if verify_signature:
-            cacao.verify_signature()
+            await cacao.verify_signature_async(signature_verifier=resolve(platform).verifier)
         return cls(signer=signer, cacao=cacao, seed=seed, time_policy=time_policy)
 
     # ---- persisted sessions -------------------------------------------------------
@@ -325,7 +326,7 @@ class DIDSession:
                 request_id=request_id,
                 not_before=not_before,
             )
-            if cacao.payload.iss.lower() != AccountId.parse(account_id).did_pkh:
+            if not _issued_by(cacao, AccountId.parse(account_id)):
                 raise WalletResponseError("the wallet signed for another account")
             await store.save(account_id, StoredSession(cacao=cacao.to_json(), signer=signer))
             return cls(signer=signer, cacao=cacao, time_policy=time_policy)
@@ -463,6 +464,42 @@ def _keys(keys: KeyBackend | None, platform: Platform | None) -> KeyBackend:
 
 def _account_id(account: AccountId | str) -> str:
     return str(account if isinstance(account, AccountId) else AccountId.parse(account))
+
+
+# Bytes in a CACAO (a passkey's ``s.m.aad``) have no JSON form in the JS library (its
+# JSON.stringify writes an index object that does not load back); a session carries them in
+# the DAG-JSON form ``{"/": {"bytes": <base64, no padding>}}``, the IPLD standard.
+def _bytes_out(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return {"/": {"bytes": b64_encode(bytes(value)).rstrip("=")}}
+    if isinstance(value, dict):
+        return {k: _bytes_out(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bytes_out(v) for v in value]
+    return value
+
+
+def _bytes_in(value: Any) -> Any:
+    if isinstance(value, dict):
+        inner = value.get("/")
+        if len(value) == 1 and isinstance(inner, dict) and set(inner) == {"bytes"}:
+            text = inner["bytes"]
+            if not isinstance(text, str):
+                raise EncodingError("DAG-JSON bytes must be a base64 string")
+            return b64_decode(text + "=" * (-len(text) % 4))
+        return {k: _bytes_in(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bytes_in(v) for v in value]
+    return value
+
+
+def _issued_by(cacao: Cacao, account: AccountId) -> bool:
+    """Whether the CACAO's issuer is ``account`` (Ethereum addresses in any case)."""
+    iss = cacao.payload.iss
+    rules = account.rules
+    if rules is not None and rules.address_case_insensitive:
+        return iss.lower() == account.did_pkh.lower()
+    return iss == account.did_pkh
 
 
 def _from_stored(stored: StoredSession, time_policy: TimePolicy) -> DIDSession | None:

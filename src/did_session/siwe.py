@@ -1,9 +1,15 @@
-"""EIP-4361 Sign-In with Ethereum messages: strict validation, parsing and rendering.
+"""CAIP-122 sign-in messages (SIWX; EIP-4361 SIWE for Ethereum): strict validation,
+parsing and rendering.
 
-:class:`SiweMessage` holds the fields; its constructor enforces the EIP-4361 ABNF (RFC 3986
-authority / URIs, EIP-55 address, RFC 3339 times, ...) so that an instance always renders
-to text that parses back to the same instance. Every failure raises
-:class:`~did_session.errors.SiweError` naming the field, quoting at most 60 characters.
+:class:`SiwxMessage` is the one message model of every chain: the header names the chain
+("... wants you to sign in with your Solana account:") and the chain's
+:class:`~did_session.accounts.ChainRules` decide what an address and a chain reference
+are (EIP-55 hex for Ethereum, a base58 Ed25519 public key for Solana).
+:class:`SiweMessage` is the Ethereum message (chain id an int). The constructor enforces
+the EIP-4361 ABNF (RFC 3986 authority / URIs, the chain's address form, RFC 3339 times,
+...) so that an instance always renders to text that parses back to the same instance.
+Every failure raises :class:`~did_session.errors.SiweError` naming the field, quoting at
+most 60 characters.
 
 Three renderings exist because signatures are over exact bytes:
 
@@ -27,10 +33,12 @@ from functools import cache
 from typing import Any, Final, Literal
 
 from ._time import parse_rfc3339
-from .errors import MalformedError, SiweError
+from .accounts import ChainRules, chain_by_name, chain_rules
+from .errors import DIDSessionError, MalformedError, SiweError, UsageError
 
 __all__ = [
     "HEADER_SUFFIX",
+    "SiwxMessage",
     "MAX_FIELD_LENGTH",
     "MAX_MESSAGE_LENGTH",
     "MAX_RESOURCES",
@@ -44,6 +52,8 @@ SiweStyle = Literal["eip4361", "js", "js-legacy"]
 _STYLES: Final = ("eip4361", "js", "js-legacy")
 
 HEADER_SUFFIX: Final = " wants you to sign in with your Ethereum account:"
+_HEADER_INFIX: Final = " wants you to sign in with your "
+_HEADER_END: Final = " account:"
 
 # Limits against oversized input, generous for real messages (a few hundred bytes to a
 # few KB). The CACAO parser applies the same field and resource limits, and a message of
@@ -104,6 +114,7 @@ _REQUEST_ID = re.compile(f"(?:[{_PCHAR_SET}]|{_PCT})*")
 # than 32 digits (a CAIP-2 reference, hence a did:pkh, holds at most 32 characters).
 _CHAIN_ID_TEXT = re.compile(r"[1-9][0-9]{0,31}")
 _CHAIN_ID_MAX = 10**32 - 1
+_CHAIN_REFERENCE = re.compile(r"[-_a-zA-Z0-9]{1,32}")
 
 _SHOW = 60
 
@@ -260,19 +271,22 @@ _KNOWN_PREFIXES: Final = (*(p for p, _ in _MANDATORY_LINES + _OPTIONAL_LINES), _
 # init=False: the hand-written __init__ takes any sequence of resources (a JSON list)
 # while the attribute is always a tuple, so instances stay hashable and immutable.
 @dataclass(frozen=True, kw_only=True, init=False)
-class SiweMessage:
-    """An EIP-4361 message; construction validates every field (raises :class:`SiweError`).
+class SiwxMessage:
+    """A CAIP-122 message of the chain ``namespace`` (default ``eip155``); construction
+    validates every field (raises :class:`SiweError`).
 
-    ``address`` must be EIP-55 checksummed; render another spelling of the same address
-    with ``to_message(address=...)``. ``resources`` may be given as a list; it is stored as
-    a tuple. ``()`` (an empty ``Resources:`` section) differs from ``None`` (no section).
+    ``address`` must be in the chain's message form (EIP-55 checksummed for Ethereum, the
+    base58 public key for Solana); render another spelling of the same Ethereum address
+    with ``to_message(address=...)``. ``chain_id`` is an int for Ethereum, the CAIP-2
+    reference (text) otherwise. ``resources`` may be given as a list; it is stored as a
+    tuple. ``()`` (an empty ``Resources:`` section) differs from ``None`` (no section).
     """
 
     domain: str
     address: str
     uri: str
     version: str
-    chain_id: int
+    chain_id: Any  # int for eip155, the CAIP-2 reference (str) for other chains
     nonce: str
     issued_at: str
     statement: str | None = None
@@ -281,6 +295,7 @@ class SiweMessage:
     request_id: str | None = None
     resources: tuple[str, ...] | None = None
     scheme: str | None = None
+    namespace: str = "eip155"
 
     def __init__(
         self,
@@ -289,7 +304,7 @@ class SiweMessage:
         address: str,
         uri: str,
         version: str,
-        chain_id: int,
+        chain_id: int | str,
         nonce: str,
         issued_at: str,
         statement: str | None = None,
@@ -298,6 +313,7 @@ class SiweMessage:
         request_id: str | None = None,
         resources: Sequence[str] | None = None,
         scheme: str | None = None,
+        namespace: str = "eip155",
         strict: bool = True,
     ) -> None:
         """``strict=False`` is for re-rendering a message that was already signed (a
@@ -318,18 +334,61 @@ class SiweMessage:
         set_(self, "request_id", request_id)
         set_(self, "resources", resources)
         set_(self, "scheme", scheme)
+        set_(self, "namespace", namespace)
+        self._rules()  # an unknown chain fails first
         if strict:
             self._validate()
         else:
             self._validate_relaxed()
 
+    def _rules(self) -> ChainRules:
+        rules = chain_rules(self.namespace) if isinstance(self.namespace, str) else None
+        if rules is None or rules.chain_name is None:
+            raise SiweError(f"no sign-in message rules for the chain {_show(str(self.namespace))}")
+        return rules
+
+    @property
+    def is_ethereum(self) -> bool:
+        return self.namespace == "eip155"
+
+    def _check_chain_address(self, *, strict: bool) -> None:
+        """Another chain's address: what its rules accept, in its message form if strict."""
+        rules = self._rules()
+        text = _check_text("address", self.address)
+        try:
+            stored = rules.normalize_address(text)
+            shown = rules.message_address(stored)
+        except DIDSessionError as e:
+            raise SiweError(f"address is not a {rules.chain_name} address: {_show(text)}") from e
+        if strict and shown != text:
+            raise SiweError(f"address is not in its {rules.chain_name} form: {_show(text)}")
+
+    def _check_reference(self) -> None:
+        rules = self._rules()
+        reference = self.chain_id
+        if not isinstance(reference, str):
+            raise SiweError(f"a {rules.chain_name} chain id is its CAIP-2 reference (a str)")
+        _check_text("chain_id", reference)
+        try:
+            rules.check_reference(reference)
+        except DIDSessionError as e:
+            raise SiweError(
+                f"chain_id is not a {rules.chain_name} reference: {_show(reference)}"
+            ) from e
+        if not _CHAIN_REFERENCE.fullmatch(reference):
+            raise SiweError(f"chain_id is not a CAIP-2 reference: {_show(reference)}")
+
     def _validate_relaxed(self) -> None:
         for name in ("domain", "uri", "version", "nonce"):
             _check_text(name, getattr(self, name))
-        _check_address("address", self.address)
-        chain_id = self.chain_id
-        if isinstance(chain_id, bool) or not isinstance(chain_id, int) or chain_id < 1:
-            raise SiweError("chain_id must be a positive int")
+        if self.is_ethereum:
+            _check_address("address", self.address)
+            chain_id = self.chain_id
+            if isinstance(chain_id, bool) or not isinstance(chain_id, int) or chain_id < 1:
+                raise SiweError("chain_id must be a positive int")
+        else:
+            self._check_chain_address(strict=False)
+            self._check_reference()
         _check_time("issued_at", self.issued_at)
         for name in ("expiration_time", "not_before"):
             if getattr(self, name) is not None:
@@ -358,9 +417,12 @@ class SiweMessage:
         if not is_domain(domain):
             raise SiweError(f"domain is not an RFC 3986 authority: {_show(domain)}")
 
-        address = _check_address("address", self.address)
-        if not _is_eip55(address):
-            raise SiweError(f"address is not EIP-55 checksummed: {_show(address)}")
+        if self.is_ethereum:
+            address = _check_address("address", self.address)
+            if not _is_eip55(address):
+                raise SiweError(f"address is not EIP-55 checksummed: {_show(address)}")
+        else:
+            self._check_chain_address(strict=True)
 
         uri = _check_text("uri", self.uri)
         if not is_uri(uri):
@@ -371,11 +433,14 @@ class SiweMessage:
             raise SiweError(f"version must be '1': {_show(version)}")
 
         chain_id = self.chain_id
-        if isinstance(chain_id, bool) or not isinstance(chain_id, int):
+        if not self.is_ethereum:
+            self._check_reference()
+        elif isinstance(chain_id, bool) or not isinstance(chain_id, int):
             raise SiweError(f"chain_id must be an int, not {type(chain_id).__name__}")
-        if not 1 <= chain_id <= _CHAIN_ID_MAX:
+        elif not 1 <= chain_id <= _CHAIN_ID_MAX:
             raise SiweError("chain_id must be a positive integer of at most 32 digits")
-        object.__setattr__(self, "chain_id", int(chain_id))  # plain int (not an IntEnum)
+        else:
+            object.__setattr__(self, "chain_id", int(chain_id))  # plain int (not an IntEnum)
 
         nonce = _check_text("nonce", self.nonce)
         if not _NONCE.fullmatch(nonce):
@@ -435,14 +500,17 @@ class SiweMessage:
             raise SiweError(f"unknown SIWE rendering style {str(style)[:20]!r}")
         if address is None:
             address = self.address
-        else:
+        elif self.is_ethereum:
             _check_address("address override", address)
             if address.lower() != self.address.lower():
                 raise SiweError("address override is not the message's address")
+        elif address != self.address:
+            raise SiweError("address override is not the message's address")
         js = style != "eip4361"
 
         origin = f"{self.scheme}://{self.domain}" if self.scheme is not None else self.domain
-        lines = [origin + HEADER_SUFFIX, address, ""]
+        header = f"{origin}{_HEADER_INFIX}{self._rules().chain_name}{_HEADER_END}"
+        lines = [header, address, ""]
         if self.statement is not None:
             lines += [self.statement, ""]
         elif not js:
@@ -476,13 +544,28 @@ class SiweMessage:
         ``signature`` (raises :class:`~did_session.errors.InvalidSignatureError`)."""
         from .eth import recover_personal_signer
 
+        if not self.is_ethereum:
+            raise UsageError("signer() recovers Ethereum (EIP-191) signatures only")
         return recover_personal_signer(self.to_message(address=address, style=style), signature)
 
     # ---- parsing -------------------------------------------------------------------------
 
     @classmethod
-    def from_message(cls, text: str) -> SiweMessage:
-        """Parse EIP-4361 text strictly (exact layout, order and field grammar)."""
+    def _chain_of_header(cls, header: str) -> tuple[str, str]:
+        """(origin, namespace) of any registered chain's header line."""
+        if header.endswith(_HEADER_END) and _HEADER_INFIX in header:
+            origin, _, name = header[: -len(_HEADER_END)].rpartition(_HEADER_INFIX)
+            rules = chain_by_name(name)
+            if rules is not None:
+                return origin, rules.namespace
+        raise SiweError(
+            "line 1 must be '<domain> wants you to sign in with your <chain> account:' "
+            "naming a known chain: " + _show(header)
+        )
+
+    @classmethod
+    def from_message(cls, text: str) -> Any:
+        """Parse CAIP-122 text strictly (exact layout, order and field grammar)."""
         if not isinstance(text, str):
             raise SiweError(f"a SIWE message must be a str, not {type(text).__name__}")
         if len(text) > MAX_MESSAGE_LENGTH:
@@ -506,17 +589,11 @@ class SiweMessage:
             if line(index, "a blank line") != "":
                 raise SiweError(f"line {index + 1} must be blank {why}: {_show(lines[index])}")
 
-        header = lines[0]
-        if not header.endswith(HEADER_SUFFIX):
-            raise SiweError(
-                "line 1 must be '<domain> wants you to sign in with your Ethereum account:': "
-                + _show(header)
-            )
-        origin = header[: -len(HEADER_SUFFIX)]
+        origin, namespace = cls._chain_of_header(lines[0])
         scheme: str | None = None
         if "://" in origin:  # an authority has no "/", so this is the optional scheme
             scheme, _, origin = origin.partition("://")
-        values: dict[str, Any] = {"domain": origin, "scheme": scheme}
+        values: dict[str, Any] = {"domain": origin, "scheme": scheme, "namespace": namespace}
         values["address"] = line(1, "the address")
         blank(2, "after the address")
         index = 3
@@ -557,13 +634,14 @@ class SiweMessage:
                 raise SiweError(f"line {index + 1}: field out of order or repeated: {_show(extra)}")
             raise SiweError(f"line {index + 1} is unexpected: {_show(extra)}")
 
-        values["chain_id"] = _chain_id_from_text("Chain ID", values["chain_id"])
+        if namespace == "eip155":
+            values["chain_id"] = _chain_id_from_text("Chain ID", values["chain_id"])
         return cls(**values)
 
     # ---- JS-style objects ----------------------------------------------------------------
 
     @classmethod
-    def from_fields(cls, fields: Mapping[str, Any]) -> SiweMessage:
+    def from_fields(cls, fields: Mapping[str, Any], *, namespace: str = "eip155") -> Any:
         """Build from a JS / spruceid style object (camelCase keys: ``chainId``,
         ``issuedAt``, ``expirationTime``, ``notBefore``, ``requestId``).
 
@@ -582,10 +660,10 @@ class SiweMessage:
                 if required:
                     raise SiweError(f"missing SIWE field {key!r}")
                 continue
-            if key == "chainId" and isinstance(value, str):
+            if key == "chainId" and isinstance(value, str) and namespace == "eip155":
                 value = _chain_id_from_text("chainId", _check_text("chainId", value))
             values[name] = value
-        return cls(**values)
+        return cls(**values, namespace=namespace)
 
     def to_fields(self) -> dict[str, Any]:
         """The camelCase object :meth:`from_fields` reads; absent fields are left out."""
@@ -595,3 +673,39 @@ class SiweMessage:
             if value is not None:
                 out[key] = list(value) if name == "resources" else value
         return out
+
+
+class SiweMessage(SiwxMessage):
+    """An EIP-4361 (Sign-In with Ethereum) message: a :class:`SiwxMessage` of ``eip155``
+    whose ``chain_id`` is an int; parsing refuses another chain's header."""
+
+    def __init__(self, **fields: Any) -> None:
+        if fields.get("namespace", "eip155") != "eip155":
+            raise SiweError("a SiweMessage is an Ethereum (eip155) message; use SiwxMessage")
+        super().__init__(**fields)
+
+    @classmethod
+    def _chain_of_header(cls, header: str) -> tuple[str, str]:
+        if not header.endswith(HEADER_SUFFIX):
+            raise SiweError(
+                "line 1 must be '<domain> wants you to sign in with your Ethereum account:': "
+                + _show(header)
+            )
+        return header[: -len(HEADER_SUFFIX)], "eip155"
+
+    @classmethod
+    def from_message(cls, text: str) -> SiweMessage:
+        """Parse EIP-4361 text strictly (exact layout, order and field grammar)."""
+        message: SiweMessage = super().from_message(text)
+        return message
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any], *, namespace: str = "eip155") -> SiweMessage:
+        """Build from a JS / spruceid style object (camelCase keys: ``chainId``,
+        ``issuedAt``, ``expirationTime``, ``notBefore``, ``requestId``).
+
+        ``None`` means absent; ``chainId`` may also be a decimal string (JS keeps it so).
+        Unknown keys are refused so that a typo cannot silently drop a field.
+        """
+        message: SiweMessage = super().from_fields(fields, namespace=namespace)
+        return message

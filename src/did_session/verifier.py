@@ -20,7 +20,7 @@ from typing import Any
 
 from ._sync import run_sync
 from ._time import DEFAULT_TIME_POLICY, TimePolicy, parse_rfc3339
-from .cacao import Cacao, as_cacao, resources_covered
+from .cacao import Cacao, as_cacao, model_access_granted, resources_covered
 from .errors import (
     CapabilityMismatchError,
     CapabilityNotYetValidError,
@@ -49,13 +49,22 @@ class Verifier:
 
     - ``domains``: the SIWE domains the capability may have been granted to (your site's
       hostnames). None accepts any domain: say so explicitly only if you mean it.
-    - ``required_resources``: every one must be in the capability's resources.
+    - ``required_resources``: every one must be in the capability's resources, exactly
+      (the rule of ``DIDSession.is_authorized`` and of the JS library: ``ceramic://*`` is
+      a string like any other there).
+    - ``required_models``: Ceramic model stream ids the capability must give access to, by
+      Ceramic's own rule (rust-ceramic ``verify_access``): ``ceramic://*`` covers every
+      model, ``ceramic://*?model=<id>`` covers that model.
     - ``max_capability_age_secs``: refuse capabilities issued longer ago than this.
     - ``nonce_check``: called with the capability's nonce; return False to refuse it
       (e.g. a nonce you did not issue, or one already used).
     - ``require_capability``: refuse a bare did:key signature without a CACAO.
     - ``time_policy``: the clock, skew and revocation phase-out of every time check
       (the same object ``verify_jws`` and sessions take).
+    - ``signature_options``: per CACAO signature type, the options of its verifier, e.g.
+      ``{"webauthn:p256": {"rp_id": "example.org", "expected_origins": [...],
+      "require_user_verification": True}}`` for passkey CACAOs (see
+      :func:`did_session.webauthn.check_webauthn_cacao`).
     - ``platform``: where the signature verifiers come from (default: the chosen one);
       :meth:`verify` uses its synchronous verifier, :meth:`verify_async` its async one.
 
@@ -74,10 +83,12 @@ class Verifier:
 
     domains: Sequence[str] | None = None
     required_resources: Sequence[str] = ()
+    required_models: Sequence[str] = ()
     max_capability_age_secs: float | None = None
     nonce_check: Callable[[str], bool] | None = None
     require_capability: bool = True
     time_policy: TimePolicy = DEFAULT_TIME_POLICY
+    signature_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     platform: Platform | None = None
     audience: Sequence[str] | None = None
     replay_store: ReplayStore | None = None
@@ -91,6 +102,14 @@ class Verifier:
             raise UsageError("domains is a sequence of hostnames, not one string")
         if isinstance(self.required_resources, str):
             raise UsageError("required_resources is a sequence, not one string")
+        if isinstance(self.required_models, str) or not all(
+            isinstance(m, str) and m for m in self.required_models
+        ):
+            raise UsageError("required_models is a sequence of model stream ids")
+        if not isinstance(self.signature_options, Mapping) or not all(
+            isinstance(v, Mapping) for v in self.signature_options.values()
+        ):
+            raise UsageError("signature_options maps a signature type to a mapping of options")
         if not isinstance(self.time_policy, TimePolicy):
             raise UsageError("time_policy must be a did_session.TimePolicy")
         if self.nonce_check is not None and not callable(self.nonce_check):
@@ -243,6 +262,7 @@ class Verifier:
             time_policy=self.time_policy,
             disable_timecheck=False,
             signature_verifier=platform.sync_verifier if sync else platform.verifier,
+            signature_options=self.signature_options,
         )
 
     def _check_expectations(self, cacao: Cacao, now: float) -> None:
@@ -253,6 +273,11 @@ class Verifier:
             )
         if not resources_covered(cacao.resources, list(self.required_resources)):
             raise CapabilityMismatchError("capability does not grant the required resources")
+        for model in self.required_models:
+            if not model_access_granted(cacao.resources, model):
+                raise CapabilityMismatchError(
+                    f"capability does not give access to the model {model!r:.80}"
+                )
         if self.max_capability_age_secs is not None:
             skew = self.time_policy.clock_skew_secs
             iat = parse_rfc3339(p.iat)

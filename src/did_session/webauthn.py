@@ -38,7 +38,7 @@ from typing import Any, Final
 
 from . import crypto
 from ._time import DEFAULT_TIME_POLICY, TimePolicy
-from .cacao import Cacao, CacaoPayload
+from .cacao import Cacao, CacaoPayload, CacaoVerifier, register_cacao_verifier
 from .codecs import dag_cbor
 from .codecs.bases import b64url_decode, b64url_encode
 from .codecs.cid import CID
@@ -50,6 +50,7 @@ from .errors import (
     EncodingError,
     MalformedError,
     UnsupportedKeyTypeError,
+    UsageError,
     WebAuthnChallengeError,
     WebAuthnClientDataError,
     WebAuthnFlagsError,
@@ -407,13 +408,16 @@ def check_webauthn_cacao(
     at_time: float | None = None,
     time_policy: TimePolicy = DEFAULT_TIME_POLICY,
     disable_expiration_check: bool = False,
+    check_time: bool = True,
 ) -> WebAuthnAssertion:
     """Every check of a ``webauthn:p256`` CACAO except the ECDSA signature itself.
 
     ``rp_id``: the RP id (or ids) accepted in ``rpIdHash``; default the CACAO's domain
     (key-webauthn uses the page's hostname for both). ``expected_origins``: the client
     data origins accepted, exactly; default an https origin (http for loopback hosts)
-    whose host is the CACAO's domain. Time options as :meth:`Cacao.verify`.
+    whose host is the CACAO's domain. Time options as :meth:`Cacao.verify`;
+    ``check_time=False`` leaves the time window to the caller (the CACAO verifier registry:
+    ``verify_jws`` and ``Verifier`` check it once, for every signature type).
     """
     if not isinstance(cacao, Cacao):
         cacao = Cacao.from_json(cacao)
@@ -422,11 +426,12 @@ def check_webauthn_cacao(
     if cacao.header_type != HEADER_TYPE:
         raise WebAuthnFormatError(f"a {SIGNATURE_TYPE} CACAO has header type {HEADER_TYPE}")
     challenge = challenge_for(cacao.payload.to_json())  # refuses statement / requestId
-    cacao.check_time(
-        at_time=at_time,
-        time_policy=time_policy,
-        disable_expiration_check=disable_expiration_check,
-    )
+    if check_time:
+        cacao.check_time(
+            at_time=at_time,
+            time_policy=time_policy,
+            disable_expiration_check=disable_expiration_check,
+        )
     public_key = _issuer_key(cacao.payload.iss)
     auth_data_raw, client_data_json = _aad(cacao)
     try:
@@ -506,3 +511,41 @@ async def verify_webauthn_cacao_async(
     if not ok:
         raise WebAuthnSignatureError("the passkey signature does not verify for the issuer")
     return assertion
+
+
+# ---- the CACAO verifier registry (``s.t = "webauthn:p256"``) ---------------------------------
+
+_RP_OPTIONS: Final = frozenset(
+    ("expected_origins", "rp_id", "require_user_verification", "allow_cross_origin")
+)
+
+
+def _rp_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(str(k)[:40] for k in options if k not in _RP_OPTIONS)
+    if unknown:
+        raise UsageError(
+            f"unknown webauthn:p256 options {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_RP_OPTIONS))})"
+        )
+    return dict(options)
+
+
+def _registry_verify(cacao: Cacao, options: Mapping[str, Any]) -> None:
+    verify_webauthn_cacao(cacao, check_time=False, **_rp_options(options))
+
+
+async def _registry_verify_async(
+    cacao: Cacao, options: Mapping[str, Any], signature_verifier: SignatureVerifier
+) -> None:
+    await verify_webauthn_cacao_async(
+        cacao, verifier=signature_verifier, check_time=False, **_rp_options(options)
+    )
+
+
+register_cacao_verifier(
+    CacaoVerifier(
+        signature_type=SIGNATURE_TYPE,
+        verify=_registry_verify,
+        verify_async=_registry_verify_async,
+    )
+)

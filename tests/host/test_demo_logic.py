@@ -519,3 +519,65 @@ def test_the_logic_uses_only_the_public_api_and_no_browser_module() -> None:
     assert "did_session" in imported
     assert not {m for m in imported if m.startswith("did_session.")}, imported
     assert not {m for m in imported if m.split(".")[0] in {"js", "pyodide", "pyscript"}}
+
+
+# ---- a second wallet kind: Solana ------------------------------------------------------------
+
+
+def two_kinds(browser: Browser, solana: object) -> Demo:
+    from web.demo_logic import SolanaWallet
+
+    return Demo(
+        [EthereumWallet(browser.wallet, domain=DOMAIN), SolanaWallet(solana, domain=DOMAIN)],
+        browser.storage,
+        clock=browser.clock,
+        store=browser.store,
+    )
+
+
+async def test_choose_the_solana_wallet_connect_create_sign_and_restore() -> None:
+    from tests.wallet import SOLANA_TEST_ADDRESS, SolanaTestWallet
+
+    browser = Browser()
+    solana = SolanaTestWallet()
+    demo = two_kinds(browser, solana)
+    await demo.start()
+    assert demo.wallet.kind == "ethereum"
+    assert demo.wallet_choices == (("ethereum", "Ethereum"), ("solana", "Solana"))
+    demo.choose_wallet("solana")
+    assert demo.wallet.kind == "solana" and "Solana" in demo.message.text
+    await demo.run("connect", demo.connect)
+    account = f"solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp:{SOLANA_TEST_ADDRESS}"
+    assert demo.error is None and str(demo.account) == account
+    await demo.run("create", lambda: demo.create("ceramic://*", "3600"))
+    assert demo.error is None, demo.message
+    assert demo.session is not None and demo.session.id == f"did:pkh:{account}"
+    assert solana.signed[0].startswith(f"{DOMAIN} wants you to sign in with your Solana")
+    assert browser.wallet.calls["personal_sign"] == 0  # the Ethereum wallet was not asked
+    await demo.run("sign", lambda: demo.sign("gm from solana", as_json=False))
+    assert demo.signed is not None and demo.signed.issuer == f"did:pkh:{account}"
+    await demo.run("tamper", demo.tamper_and_verify)
+    assert demo.tamper_verified is False
+
+    again = two_kinds(browser, SolanaTestWallet())  # a reload: the Solana kind is remembered
+    await again.start()
+    assert again.wallet.kind == "solana" and again.restored is True
+    assert again.session is not None and again.session.did.id == demo.session.did.id
+
+
+async def test_switching_kinds_puts_the_other_account_away_and_refusals_are_told() -> None:
+    from tests.wallet import SolanaTestWallet
+
+    browser = Browser()
+    demo = two_kinds(browser, SolanaTestWallet(mode="reject"))
+    await demo.start()
+    await connect(demo)
+    assert demo.account is not None and demo.account.namespace == "eip155"
+    demo.choose_wallet("solana")
+    assert demo.account is None and demo.session is None
+    await demo.run("connect", demo.connect)
+    assert demo.message.kind == "warn" and "declined" in demo.message.text
+    with pytest.raises(InputError):
+        demo.choose_wallet("bitcoin")
+    only_eth = two_kinds(browser, None)
+    assert only_eth.wallet_choices == (("ethereum", "Ethereum"),)

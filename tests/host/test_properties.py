@@ -449,7 +449,10 @@ def test_account_id_parse_arbitrary(text: str) -> None:
     except AccountIdError:
         return
     assert AccountId.parse(str(account)) == account
-    assert str(account) == text.lower()  # only the address is normalised (lower case)
+    if account.namespace == "eip155":
+        assert str(account) == text.lower()  # only the address is normalised (lower case)
+    else:  # other namespaces (CAIP-10 generic, issue 13) keep the text as written
+        assert str(account) == text
 
 
 DECODERS: list[tuple[Callable[[str], bytes], Callable[[bytes], str]]] = [

@@ -47,8 +47,9 @@ async def test_platform_is_browser(selenium: Any) -> None:
     assert platform.page is not None
     assert platform.page.hostname == str(js.location.hostname)
     assert platform.page.origin == str(js.location.origin)
-    assert set(platform.wallet_adapters) == {"eip155"}
+    assert set(platform.wallet_adapters) == {"eip155", "solana"}  # solana: issue 13
     assert platform.wallet("eip155", None) is None  # no window.ethereum in this page
+    assert platform.wallet("solana", None) is None  # no window.phantom / window.solana
 
 
 @run_in_pyodide(packages=["did-session"])

@@ -9,17 +9,31 @@
 //   const session = await DIDSession.authorize(authMethod, { resources: ["ceramic://*"] });
 //   const jws = await session.did.createJWS({ hello: "world" });
 //
+// Solana (@didtools/pkh-solana 0.2.0):
+//   const accountId = DIDSessionJS.getSolanaAccountIdByNetwork("mainnet", address);
+//   const authMethod = await DIDSessionJS.SolanaWebAuth.getAuthMethod(window.solana, accountId);
+//
 // Verifying with a CACAO:
 //   const did = new DIDSessionJS.DID({ resolver: DIDSessionJS.KeyResolver.getResolver() });
 //   await did.verifyJWS(jws, { issuer, capability, verifiers: DIDSessionJS.getEIP191Verifier() });
 
-import { Cacao, CacaoBlock, SiweMessage } from "@didtools/cacao";
+import { Cacao, CacaoBlock, SiweMessage, SiwsMessage } from "@didtools/cacao";
 import {
   EthereumWebAuth,
   getAccountId,
   getEIP191Verifier,
   verifyEIP191Signature,
 } from "@didtools/pkh-ethereum";
+import {
+  SolanaWebAuth,
+  SolanaNodeAuth,
+  getAccountIdByNetwork as getSolanaAccountIdByNetwork,
+  getSolanaVerifier,
+  verifySolanaSignature,
+  SOLANA_MAINNET_CHAIN_REF,
+  SOLANA_DEVNET_CHAIN_REF,
+  SOLANA_TESTNET_CHAIN_REF,
+} from "@didtools/pkh-solana";
 import {
   DIDSession,
   cacaoContainsResources,
@@ -49,13 +63,24 @@ window.DIDSessionJS = Object.freeze({
   Cacao,
   CacaoBlock,
   SiweMessage,
+  SiwsMessage,
   getEIP191Verifier,
   verifyEIP191Signature,
   uint8arrays,
+  // @didtools/pkh-solana 0.2.0 (the Solana auth methods and verifier)
+  SolanaWebAuth,
+  SolanaNodeAuth,
+  getSolanaAccountIdByNetwork,
+  getSolanaVerifier,
+  verifySolanaSignature,
+  SOLANA_MAINNET_CHAIN_REF,
+  SOLANA_DEVNET_CHAIN_REF,
+  SOLANA_TESTNET_CHAIN_REF,
   noble: Object.freeze({ secp256k1, keccak_256 }),
   versions: Object.freeze({
     "did-session": "4.0.0",
     "@didtools/pkh-ethereum": "0.6.0",
+    "@didtools/pkh-solana": "0.2.0",
     "@didtools/cacao": "3.0.1",
     dids: "5.0.3",
     "key-did-resolver": "4.0.0",

@@ -10,9 +10,10 @@ import js
 
 from ..host.keys import HostVerifier
 from ..platform import PageEnvironment, Platform
-from . import ethereum
+from . import ethereum, solana
 from .ethereum import BrowserEthereumProvider
 from .indexeddb import IndexedDBStore
+from .solana import BrowserSolanaProvider
 from .webcrypto import WebCryptoKeyBackend, WebCryptoSigner, WebCryptoVerifier
 
 
@@ -32,7 +33,8 @@ def _page() -> PageEnvironment | None:
 def browser_platform() -> Platform:
     """WebCrypto keys (non-extractable P-256 for ``get``) and checks, the IndexedDB store
     shared with npm did-session, the page's location, and one wallet adapter per chain
-    module (``eip155``: ``window.ethereum``)."""
+    module (``eip155``: ``window.ethereum``; ``solana``: ``window.phantom.solana`` /
+    ``window.solana``)."""
     return Platform(
         name="browser",
         keys=WebCryptoKeyBackend(),
@@ -41,12 +43,16 @@ def browser_platform() -> Platform:
         sync_verifier=HostVerifier(),
         store_factory=IndexedDBStore,
         page=_page(),
-        wallet_adapters={ethereum.NAMESPACE: ethereum.adapt_wallet},
+        wallet_adapters={
+            ethereum.NAMESPACE: ethereum.adapt_wallet,
+            solana.NAMESPACE: solana.adapt_wallet,
+        },
     )
 
 
 __all__ = [
     "BrowserEthereumProvider",
+    "BrowserSolanaProvider",
     "IndexedDBStore",
     "WebCryptoKeyBackend",
     "WebCryptoSigner",

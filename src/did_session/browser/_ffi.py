@@ -123,6 +123,32 @@ return {
       throw asError(e);
     }
   },
+  async solanaConnect(provider) {
+    // An injected Solana wallet (window.phantom.solana / window.solana): connect() (asks the
+    // person once), then its public key as base58 text.
+    try {
+      let key = null;
+      if (typeof provider.connect === "function") {
+        const answer = await provider.connect();
+        key = answer && answer.publicKey ? answer.publicKey : null;
+      }
+      key = key || provider.publicKey;
+      if (!key) throw Object.assign(new Error("the Solana wallet gave no public key"), { code: -32603 });
+      return typeof key.toBase58 === "function" ? key.toBase58() : String(key);
+    } catch (e) {
+      throw asError(e);
+    }
+  },
+  async solanaSign(provider, message) {
+    // signMessage(bytes, "utf8") as @didtools/pkh-solana calls it; {signature} or the bytes.
+    try {
+      const answer = await provider.signMessage(message, "utf8");
+      const signature = answer && answer.signature !== undefined ? answer.signature : answer;
+      return signature instanceof Uint8Array || Array.isArray(signature) ? Uint8Array.from(signature) : null;
+    } catch (e) {
+      throw asError(e);
+    }
+  },
   async send(provider, method, params) {
     // EIP-1193 request, with the send / sendAsync fallbacks of @didtools/pkh-ethereum.
     // async: a provider that throws synchronously or answers a plain value (not a
@@ -190,8 +216,24 @@ def js_error_info(error: BaseException) -> tuple[str, Any, str]:
     return name, code, message[:300]
 
 
+def main_window() -> Any:
+    """The page's ``window``: ours on the main thread; in a PyScript worker, the main
+    thread's through PyScript's proxy (SharedArrayBuffer); else None."""
+    window = getattr(js, "window", None)
+    if window is not None:
+        return window
+    try:
+        from pyscript import window as main  # type: ignore[import-not-found]
+
+        main.location  # noqa: B018  (PyScript's stand-in raises here without SharedArrayBuffer)
+    except Exception:  # not PyScript, or its window proxy is not available here
+        return None
+    return main
+
+
 __all__ = [
     "JsException",
+    "main_window",
     "helpers",
     "js_error_info",
     "to_js_bytes",

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import js
 from pyodide.ffi import JsProxy
 
 from ..accounts import NAMESPACE as NAMESPACE  # the key this module's adapter is under
 from ..errors import WalletResponseError, WalletUnavailableError, wallet_error
 from ..interfaces import EIP1193Provider
-from ._ffi import JsException, helpers, js_error_info, to_js_object, to_py
+from ._ffi import JsException, helpers, js_error_info, main_window, to_js_object, to_py
 
 
 class BrowserEthereumProvider:
@@ -46,27 +45,12 @@ _NO_WINDOW = (
 )
 
 
-def _main_window() -> Any:
-    """The page's ``window``: ours on the main thread; in a PyScript worker, the main
-    thread's through PyScript's proxy (SharedArrayBuffer); else None."""
-    window = getattr(js, "window", None)
-    if window is not None:
-        return window
-    try:
-        from pyscript import window as main  # type: ignore[import-not-found]
-
-        main.location  # noqa: B018  (PyScript's stand-in raises here without SharedArrayBuffer)
-    except Exception:  # not PyScript, or its window proxy is not available here
-        return None
-    return main
-
-
 def adapt_wallet(wallet: Any) -> EIP1193Provider | None:
     """The ``eip155`` adapter: None is the page's ``window.ethereum`` (None if there is
     none; in a worker, the main thread's, or :class:`WalletUnavailableError` when it
     cannot be reached), a JS object is wrapped, a Python provider is used as it is."""
     if wallet is None:
-        window = _main_window()
+        window = main_window()
         if window is None:
             raise WalletUnavailableError(_NO_WINDOW)
         wallet = getattr(window, "ethereum", None)
