@@ -19,6 +19,7 @@ import heapq
 import math
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from .errors import ReplayStoreError, UsageError
@@ -101,20 +102,32 @@ class SQLiteReplayStore:
             )
         except sqlite3.Error as e:
             raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS did_session_replay "
-                "(key TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID"
-            )
-            conn.execute(
-                "CREATE INDEX IF NOT EXISTS did_session_replay_until ON did_session_replay (until)"
-            )
-        except sqlite3.Error as e:
-            conn.close()
-            raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
-        return conn
+        # Switching a new file to WAL takes an exclusive lock and SQLite does not wait for
+        # it (no busy handler there): two processes starting at once on one new file got
+        # "database is locked". Retry the set-up until the timeout instead.
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS did_session_replay "
+                    "(key TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID"
+                )
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS did_session_replay_until "
+                    "ON did_session_replay (until)"
+                )
+                return conn
+            except sqlite3.OperationalError as e:
+                if "locked" in str(e) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                conn.close()
+                raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
+            except sqlite3.Error as e:
+                conn.close()
+                raise ReplayStoreError(f"cannot open the SQLite replay store: {e}") from e
 
     def _acquire(self) -> sqlite3.Connection:
         with self._lock:
