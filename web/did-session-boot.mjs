@@ -72,7 +72,11 @@ export async function bootDidSession({ base = new URL("./", import.meta.url), sn
     .then((m) => fetchBytes(new URL(`./wheels/${m.wheel}`, base),
                             m.wheel_integrity ? { integrity: m.wheel_integrity } : {}));
   const image = snapshot
-    ? meta.then((m) => fetchBytes(new URL(`./snapshot/${m.file}`, base), { integrity: m.integrity }))
+    ? meta.then((m) => fetchBytes(new URL(`./snapshot/${m.file}`, base), { integrity: m.integrity })
+        .catch((e) => {
+          // A failed integrity check is a bare "Failed to fetch" TypeError: say what it was.
+          throw new Error(`snapshot not loaded (altered, truncated or unreachable: ${e.message})`);
+        }))
     : Promise.reject(new Error("snapshot disabled by the page"));
   image.catch(() => {}); // handled below; no unhandled-rejection noise meanwhile
   wheel.catch(() => {});
