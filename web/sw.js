@@ -22,11 +22,12 @@ const STATIC = [
 
 async function precache() {
   const cache = await caches.open(CACHE);
-  // cache: "reload": straight from the server, not from a stale HTTP cache entry.
-  await cache.addAll(STATIC.map((url) => new Request(url, { cache: "reload" })));
+  // cache: "no-cache": revalidated with the server (never a stale entry), yet a file the page
+  // has just downloaded comes from the HTTP cache after a 304, not over the wire again.
+  const fresh = (url) => new Request(url, { cache: "no-cache" });
+  await cache.addAll(STATIC.map(fresh));
   const meta = await (await cache.match("./snapshot/snapshot.json")).json();
-  await cache.addAll([`./snapshot/${meta.file}`, `./wheels/${meta.wheel}`]
-    .map((url) => new Request(url, { cache: "reload" })));
+  await cache.addAll([`./snapshot/${meta.file}`, `./wheels/${meta.wheel}`].map(fresh));
 }
 
 self.addEventListener("install", (event) => {
