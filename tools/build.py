@@ -629,6 +629,7 @@ def build_snapshot(project: WheelInfo) -> None:
                 with sync_playwright() as pw:
                     b = pw.chromium.launch(executable_path=chromium.EXECUTABLE, args=chromium.FLAGS)
                     page = b.new_page(accept_downloads=True)
+                    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
                     page.goto(url + "wheels/manifest.json")  # any page of the origin
                     with page.expect_download(timeout=120_000) as download:
                         meta = page.evaluate(
