@@ -198,3 +198,34 @@ def test_second_visit_works_offline_from_the_service_worker(
     assert len(responses) >= 8  # the page, Pyodide, stdlib, snapshot, wheel...
     # Offline, the whole flow still runs: WebCrypto, IndexedDB and the wallet are local.
     assert sign_in_and_sign(page).startswith(f"Valid signature: {PKH}")
+
+
+def test_a_new_build_replaces_the_service_worker_cache(page: Page, server: SiteServer) -> None:
+    """sw.js carries the build's VERSION: another version installs, fills its own cache and
+    deletes the old one (never a mix of two builds: a snapshot fits only its Pyodide)."""
+    open_fast(page, server, query="")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT_MS)
+    keys = "caches.keys().then(k => k.filter(n => n.startsWith('did-session-')))"
+    (old,) = page.evaluate(keys)
+    sw = SITE / "sw.js"
+    served = sw.read_text(encoding="utf-8")
+    version = old.removeprefix("did-session-")
+    assert f'const VERSION = "{version}";' in served  # stamped by tools/build.py
+    try:  # what a new build serves (restored below: the site is shared by the tests)
+        sw.write_text(served.replace(version, "0123456789abcdef"), encoding="utf-8")
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        # The new worker installs (precaches), activates and deletes the old cache.
+        got = page.evaluate(
+            """async (OLD) => {
+              for (let i = 0; i < 600; i++) {
+                const k = (await caches.keys()).filter(n => n.startsWith('did-session-'));
+                if (k.length === 1 && k[0] !== OLD) return k;
+                await new Promise(r => setTimeout(r, 200));
+              }
+              return await caches.keys();
+            }""",
+            old,
+        )
+    finally:
+        sw.write_text(served, encoding="utf-8")
+    assert got == ["did-session-0123456789abcdef"]
