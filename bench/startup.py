@@ -13,6 +13,11 @@ Pages (all in .build/site, served by tools/serve.py on 127.0.0.1, headless Debia
     micropip.html       + our wheel installed by micropip (``packages``, the usual way), the
                         API imported
     index.html          the demo dapp (app.py imports the API, checks IndexedDB for a session)
+    fast.html?sw=0&snapshot=0   the fast page started the normal way (= pyodide-did-session)
+    fast.html?sw=0      the fast page from the memory snapshot (web/did-session-boot.mjs)
+    fast.html           the same with its service worker: cold = first visit (the worker
+                        installs after "ready"), warm = second visit (served by the worker),
+                        offline = a third visit with the browser offline
 
 Ready time = the page's own ``performance.now()`` when Python is ready (``window.readyMs``,
 i.e. from navigation start). Bytes = the Resource Timing API over the navigation and every
@@ -42,7 +47,13 @@ PAGES = {
     "files": "files.html",
     "micropip": "micropip.html",
     "demo": "index.html",
+    "fast_normal": "fast.html?sw=0&snapshot=0",
+    "fast_snapshot": "fast.html?sw=0",
+    "fast_service_worker": "fast.html",
 }
+SERVICE_WORKER_PAGES = {"fast_service_worker"}
+# Paired within each run: each against bare Pyodide loaded just before in the same run.
+VS_BARE = ("pyodide_did_session", "fast_normal", "fast_snapshot", "fast_service_worker")
 
 SAMPLE_JS = """() => {
   const entries = [...performance.getEntriesByType('navigation'),
@@ -51,7 +62,9 @@ SAMPLE_JS = """() => {
   const status = document.getElementById('status');
   let importMs = null;
   try { importMs = JSON.parse(status ? status.textContent : '{}').import_ms ?? null; } catch (e) {}
-  return {ready_ms: window.readyMs, transfer_bytes: sum('transferSize'),
+  let path = null;
+  try { path = JSON.parse(status ? status.textContent : '{}').path ?? null; } catch (e) {}
+  return {ready_ms: window.readyMs, transfer_bytes: sum('transferSize'), path,
           pyodide_ready_ms: window.pyodideReadyMs ?? null, import_ms: importMs,
           body_bytes: sum('encodedBodySize'), requests: entries.length,
           from_network: entries.filter((e) => e.transferSize > 0).length};
@@ -82,7 +95,8 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
         raise FileNotFoundError(f"{SITE} is not built: run ./dev setup")
     httpd, base = serve.start_server(SITE)
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {
-        name: {"cold": [], "warm": []} for name in PAGES
+        name: {"cold": [], "warm": [], **({"offline": []} if name in SERVICE_WORKER_PAGES else {})}
+        for name in PAGES
     }
     try:
         with sync_playwright() as pw:
@@ -101,7 +115,15 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
                         try:
                             page = context.pages[0] if context.pages else context.new_page()
                             samples[name]["cold"].append(_load(page, base + path))
+                            if name in SERVICE_WORKER_PAGES:  # installed and controlling
+                                page.wait_for_function(
+                                    "navigator.serviceWorker.controller !== null",
+                                    timeout=120_000,
+                                )
                             samples[name]["warm"].append(_load(page, base + path))
+                            if name in SERVICE_WORKER_PAGES:
+                                context.set_offline(True)
+                                samples[name]["offline"].append(_load(page, base + path))
                         finally:
                             context.close()
     finally:
@@ -133,10 +155,25 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
                     "body_pct": round(100 * (ours["body_kb"] / bare["body_kb"] - 1), 1),
                 }
     result["overhead"] = overhead
+    # The goal of issue 15: navigation to "did_session ready" against bare Pyodide's own
+    # start, as a ratio per run (the two loads follow each other), median over runs.
+    paired: dict[str, Any] = {}
+    for name in VS_BARE:
+        for kind, runs_ in samples[name].items():
+            bare = samples["bare_pyodide"]["warm" if kind == "offline" else kind]
+            ratios = [o["ready_ms"] / b["ready_ms"] for o, b in zip(runs_, bare, strict=True)]
+            paired[f"{name}_{kind}"] = {
+                "pct_of_bare": round(100 * statistics.median(ratios), 1),
+                "paths": sorted({str(o["path"]) for o in runs_ if o["path"]}),
+            }
+    result["vs_bare_pyodide"] = paired
     # Paired within each load (robust to the ±10 % load-to-load noise of the medians above):
     # pyodide-did-session.html marks when Pyodide is ready (bare.html's "ready") and when our
     # package is; the demo reports how long importing the API took in its page.
     for kind in ("cold", "warm"):
+        # fast.html from the snapshot: from Pyodide restored to did_session ready (ours).
+        ours = [s["ready_ms"] - s["pyodide_ready_ms"] for s in samples["fast_snapshot"][kind]]
+        overhead[f"fast_snapshot_after_pyodide_{kind}"] = {"ms": round(statistics.median(ours), 1)}
         runs_ = samples["pyodide_did_session"][kind]
         added = [s["ready_ms"] - s["pyodide_ready_ms"] for s in runs_ if s["pyodide_ready_ms"]]
         pct = [100 * a / s["pyodide_ready_ms"] for a, s in zip(added, runs_, strict=False)]
@@ -165,6 +202,15 @@ def table(result: dict[str, Any]) -> str:
             f" {w['ready_ms_min']:>6.0f} {c['transfer_kb']:>13.1f}"
             f" {c['body_kb']:>8.1f} {w['transfer_kb']:>13.1f} {c['requests']:>5}"
         )
+        if "offline" in result[name]:
+            o = result[name]["offline"]
+            lines.append(
+                f"{'  offline':<15} {'':>8} {'':>6} {o['ready_ms']:>8.0f} {o['ready_ms_min']:>6.0f}"
+                f" {'':>13} {'':>8} {o['transfer_kb']:>13.1f} {o['requests']:>5}"
+            )
+    lines.append("")
+    for key, row in result["vs_bare_pyodide"].items():
+        lines.append(f"{key:<36} {row['pct_of_bare']:6.1f} % of bare Pyodide  {row['paths']}")
     lines.append("")
     for key, row in result["overhead"].items():
         if "ready_pct" in row:

@@ -32,7 +32,7 @@ BOTH_SIDES = [
     "serialize_from_session_first",
     "verify_jws_solana_first",
 ]
-PAGES = ["bare_pyodide", "bare_pyscript", "files", "micropip", "demo"]
+PAGES = ["bare_pyodide", "bare_pyscript", "files", "micropip", "demo", "fast_snapshot"]
 
 
 def _positive(x: object) -> bool:
@@ -74,3 +74,12 @@ def test_bench_quick_run_reports_every_operation(tmp_path: Path) -> None:
             assert _positive(start[page][kind]["ready_ms"]), (page, kind)
     # Cold loads come over the wire; warm ones mostly from the HTTP cache.
     assert start["demo"]["cold"]["transfer_kb"] > start["demo"]["warm"]["transfer_kb"]
+    # The fast page: each start took the path it names; with the service worker the second
+    # and the offline visits request nothing from the network.
+    paired = start["vs_bare_pyodide"]
+    assert paired["fast_snapshot_warm"]["paths"] == ["snapshot"], paired
+    assert paired["fast_normal_warm"]["paths"] == ["normal"], paired
+    for kind in ("warm", "offline"):
+        row = start["fast_service_worker"][kind]
+        assert _positive(row["ready_ms"]) and row["from_network"] == 0, (kind, row)
+        assert paired[f"fast_service_worker_{kind}"]["paths"] == ["snapshot"], paired

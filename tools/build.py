@@ -18,7 +18,10 @@ Outputs (all gitignored):
                    ``solana-test-wallet.js`` (an @noble/curves Ed25519 Solana test wallet) and
                    ``did-session-js.js`` (npm did-session 4.0.0 as ``window.DIDSessionJS``);
     ``pyscript/``  ``@pyscript/core`` dist;  ``harness/``  the Playwright test harness;
-    plus a copy of ``web/`` (the demo) at the root.
+    ``snapshot/``  a Pyodide memory snapshot with did_session imported + ``snapshot.json``
+                   (made in Chromium by tools/js/make-snapshot.js; loaded by
+                   web/did-session-boot.mjs);
+    plus a copy of ``web/`` (the demo) at the root, ``sw.js`` stamped with a version.
 - ``.build/pyodide-dist/``   ``--dist-dir`` for pytest-pyodide: npm pyodide + the wheels
   ``run_in_pyodide`` loads (pytest, tblib and deps) + our wheel as lock package ``did-session``.
 - ``.build/cache/``          downloaded wheels (verified against the pinned sha256).
@@ -71,6 +74,7 @@ Pitfalls learned the hard way (see also ../shared/notes/browser-toolchain.md):
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import email.parser
 import functools
@@ -213,10 +217,17 @@ def prune(dst: Path, keep: Callable[[Path], bool]) -> None:
             p.rmdir()
 
 
-def mirror(src: Path, dst: Path, *, keep: Callable[[Path], bool] = lambda rel: False) -> None:
-    """Make ``dst`` a copy of ``src``; removes extra files in ``dst`` unless ``keep(rel)``."""
+def mirror(
+    src: Path,
+    dst: Path,
+    *,
+    keep: Callable[[Path], bool] = lambda rel: False,
+    generated: frozenset[Path] = frozenset(),
+) -> None:
+    """Make ``dst`` a copy of ``src``; removes extra files in ``dst`` unless ``keep(rel)``.
+    Files in ``generated`` are neither copied nor removed (the caller writes them)."""
     wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()} if src.is_dir() else set()
-    for rel in sorted(wanted):
+    for rel in sorted(wanted - generated):
         copy_if_changed(src / rel, dst / rel)
     prune(dst, lambda rel: rel in wanted or keep(rel))
 
@@ -462,6 +473,7 @@ def project_sources() -> list[Path]:
 
 
 PY_COMPILE = JS_SOURCES / "py-compile.mjs"
+MAKE_SNAPSHOT = JS_SOURCES / "make-snapshot.js"
 
 
 def build_project_wheel() -> WheelInfo:
@@ -575,6 +587,81 @@ def build_site_wheels(project: WheelInfo) -> None:
     step.run(action)
 
 
+# What the snapshot imports: everything a dapp imports from us, and the modules the browser
+# back ends and crypto need (importing them runs no JS and touches nothing of the page).
+SNAPSHOT_IMPORTS = """
+import did_session
+from did_session import DIDSession, EthereumWebAuth, get_account_id, verify_jws
+import did_session.browser
+import did_session.crypto
+import did_session.platform
+"""
+
+
+def build_snapshot(project: WheelInfo) -> None:
+    """A Pyodide memory snapshot after unpacking our wheel and importing the package, made
+    in headless Chromium with the site's own Pyodide and wheel (tools/js/make-snapshot.js
+    says why not Node). About 5 s, only when the wheel, Pyodide or Chromium changes. Not
+    byte-reproducible (the hash seed and some addresses differ per build): it is rebuilt
+    with its inputs only, and the service worker's version follows its sha256."""
+    dst = SITE / "snapshot"
+    browser = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    step = Step(
+        "snapshot",
+        fingerprint(
+            npm_fingerprint(),
+            MAKE_SNAPSHOT,
+            project.sha256,
+            SNAPSHOT_IMPORTS,
+            browser.resolve().stat().st_mtime_ns if browser.exists() else None,
+        ),
+        [dst / "snapshot.json"],
+    )
+
+    def action() -> None:
+        import chromium  # tools/ (this script's directory) is on sys.path
+        import serve
+        from playwright.sync_api import sync_playwright
+
+        wheel = SITE / "wheels" / project.path.name
+        with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
+            httpd, url = serve.start_server(SITE)
+            try:
+                with sync_playwright() as pw:
+                    b = pw.chromium.launch(executable_path=chromium.EXECUTABLE, args=chromium.FLAGS)
+                    page = b.new_page(accept_downloads=True)
+                    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+                    page.goto(url + "wheels/manifest.json")  # any page of the origin
+                    with page.expect_download(timeout=120_000) as download:
+                        meta = page.evaluate(
+                            MAKE_SNAPSHOT.read_text(encoding="utf-8"),
+                            {
+                                "indexURL": url + "pyodide/",
+                                "wheelURL": url + "wheels/" + wheel.name,
+                                "imports": SNAPSHOT_IMPORTS,
+                            },
+                        )
+                    download.value.save_as(Path(tmp) / "did_session.snapshot")
+                    b.close()
+            finally:
+                httpd.shutdown()
+                httpd.server_close()
+            data = (Path(tmp) / "did_session.snapshot").read_bytes()
+            digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+            if len(data) != meta["bytes"] or meta["integrity"] != f"sha256-{digest}":
+                raise SystemExit("build.py: the snapshot download differs from what was made")
+            wheel_digest = base64.b64encode(hashlib.sha256(wheel.read_bytes()).digest()).decode()
+            meta.update(
+                file="did_session.snapshot",
+                wheel=wheel.name,
+                wheel_integrity=f"sha256-{wheel_digest}",
+            )
+            write_if_changed(Path(tmp) / "snapshot.json", json.dumps(meta, indent=2) + "\n")
+            mirror(Path(tmp), dst)
+
+    step.run(action)
+
+
 def esbuild(entry: Path, outfile: Path) -> None:
     if not ESBUILD.exists():
         raise SystemExit("build.py: node_modules/.bin/esbuild missing: run `npm ci`")
@@ -612,7 +699,7 @@ def build_pyscript() -> None:
     step.run(lambda: mirror(NPM_PYSCRIPT_DIST, SITE / "pyscript"))
 
 
-GENERATED_TOP = {"pyodide", "pyscript", "wheels", "js", "harness"}
+GENERATED_TOP = {"pyodide", "pyscript", "wheels", "js", "harness", "snapshot"}
 
 
 PYSCRIPT_CONFIG = "pyscript.json"
@@ -634,8 +721,35 @@ def build_static() -> None:
     clash = sorted(p.name for p in WEB.iterdir() if p.name in GENERATED_TOP) if WEB.is_dir() else []
     if clash:
         raise SystemExit(f"build.py: web/ must not contain {clash}: generated into .build/site/")
-    mirror(WEB, SITE, keep=lambda rel: rel.parts[0] in GENERATED_TOP)
+    mirror(
+        WEB,
+        SITE,
+        keep=lambda rel: rel.parts[0] in GENERATED_TOP,
+        generated=frozenset({Path(SERVICE_WORKER)}),
+    )
     sync_wheel_names(manifest["wheels"])
+    stamp_service_worker()
+
+
+SERVICE_WORKER = "sw.js"
+SW_VERSION_MARK = "__SW_VERSION_0__"
+
+
+def stamp_service_worker() -> None:
+    """The served sw.js carries a version derived from everything it caches (the browser
+    installs a new worker only when the script's bytes change, and the new version then
+    replaces the old cache): Pyodide, the snapshot and wheel (snapshot.json names both by
+    sha256) and the boot page files."""
+    src = WEB / SERVICE_WORKER
+    if not src.exists():
+        return
+    cached = [SITE / "snapshot" / "snapshot.json", NPM_PYODIDE / "package.json"]
+    cached += sorted(p for p in WEB.iterdir() if p.suffix in (".html", ".mjs", ".js", ".css"))
+    version = fingerprint(*cached)[:16]
+    text = src.read_text(encoding="utf-8")
+    if SW_VERSION_MARK not in text:
+        raise SystemExit(f"build.py: web/{SERVICE_WORKER} lacks {SW_VERSION_MARK}")
+    write_if_changed(SITE / SERVICE_WORKER, text.replace(SW_VERSION_MARK, version))
 
 
 _OUR_WHEEL = re.compile(r"did_session-[^/]+-py3-none-any\.whl")
@@ -682,6 +796,7 @@ def main(argv: list[str] | None = None) -> int:
     project = build_project_wheel()
     build_site_pyodide()
     build_site_wheels(project)
+    build_snapshot(project)
     build_pyodide_dist(project)
     build_js()
     build_pyscript()

@@ -101,9 +101,10 @@ if not _PURE_ONLY and IN_PYODIDE:
     with contextlib.suppress(Exception):  # no JS engine reachable: stay pure
         from did_session.crypto import _noble
 
-        _keccak_impl = _noble.keccak256
-        _k1_recover = _noble.recover
-        _use_noble = True
+        if _noble.BUNDLE_PRESENT:  # evaluated on first use (keeps the import snapshot-safe)
+            _keccak_impl = _noble.keccak256
+            _k1_recover = _noble.recover
+            _use_noble = True
 
 
 def _describe() -> str:
