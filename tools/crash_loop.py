@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
 CRASH = re.compile(r"Target crashed|Page crashed|Target page, context or browser has been closed")
 FAILED_TEST = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.M)
+CRASH_LINE = re.compile(r"^E .*(?:" + CRASH.pattern + ")", re.M)
+# pytest's failure sections: "____ test_name ____" then the traceback, up to the next header.
+SECTION = re.compile(r"^_{3,} (\S+) _{3,}$\n(.*?)(?=^_{3,} |^=+ )", re.M | re.S)
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 
@@ -99,8 +102,10 @@ def run_once(index: int, mode: str, out: Path, targets: list[str]) -> Run:
     counts = {kind.rstrip("s"): int(n) for n, kind in SUMMARY.findall(tail.splitlines()[-1])}
     failed = sorted(set(FAILED_TEST.findall(tail)))
     # A crash shows in the failure's traceback ("E   ...: Target crashed"), not always in
-    # the one-line summary: count the tracebacks that end in one.
-    crashed = failed if re.search(r"^E .*(?:" + CRASH.pattern + ")", text, re.M) else []
+    # the one-line summary: a failed test crashed when its own traceback section (headed
+    # "____ test_name ____") has such a line.
+    sections = dict(SECTION.findall(text))
+    crashed = [t for t in failed if CRASH_LINE.search(sections.get(t.rsplit("::", 1)[-1], ""))]
     return Run(
         index=index,
         mode=mode,
