@@ -46,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "wallet(**config): install the test wallet before the first navigation"
     )
+    config.addinivalue_line(
+        "markers",
+        "jspi(on): a browser whose pages keep (True) or lose (False) WebAssembly stack"
+        " switching before their scripts run (default: DID_SESSION_JSPI, tools/chromium.py)",
+    )
 
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
@@ -96,7 +101,10 @@ def browser_session(
     browser_profile: Path,
     request_recorder: RequestRecorder,
 ) -> Iterator[BrowserSession]:
-    session = BrowserSession(pw, browser_profile, request_recorder)
+    jspi = request.node.get_closest_marker("jspi")
+    session = BrowserSession(
+        pw, browser_profile, request_recorder, jspi=None if jspi is None else bool(jspi.args[0])
+    )
     marker = request.node.get_closest_marker("wallet")
     if marker is not None:
         install_wallet(session, **marker.kwargs)

@@ -7,6 +7,9 @@
 // Site layout (what tools/build.py makes in .build/site/): ./pyodide/ (npm pyodide),
 // ./snapshot/snapshot.json + the snapshot it names, ./wheels/ (our wheel). Options:
 // `base` (URL of that folder, default: beside this file), `snapshot: false` (never use it).
+// `jspi: true` keeps WebAssembly stack switching for Pyodide (default: hidden before Pyodide
+// loads, as no-jspi.js does and for the same reason; the snapshot is made without it, so a
+// page with JSPI starts the normal way).
 //
 // With the snapshot (tools/js/make-snapshot.mjs: our wheel unpacked and the package imported
 // at build time) the interpreter's start-up and our imports are skipped. It is fetched with
@@ -33,6 +36,12 @@ if "random" in sys.modules:
 // What Pyodide's start-up records about the engine, in the snapshot's memory: which JSPI
 // (stack switching, for run_sync) and which CPython call trampoline. A snapshot from another
 // kind of engine breaks run_sync or crashes (tools/js/make-snapshot.js), so it is refused.
+function hideJspi() {
+  delete WebAssembly.Suspending;
+  delete WebAssembly.Suspender;
+  delete WebAssembly.promising;
+}
+
 function engineJspi() {
   if ("Suspending" in WebAssembly) return "new";
   return "Suspender" in WebAssembly ? "old" : "none";
@@ -56,7 +65,12 @@ async function fetchBytes(url, init) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-export async function bootDidSession({ base = new URL("./", import.meta.url), snapshot = true } = {}) {
+export async function bootDidSession({
+  base = new URL("./", import.meta.url),
+  snapshot = true,
+  jspi = false,
+} = {}) {
+  if (!jspi) hideJspi(); // before loadPyodide: Pyodide looks for JSPI when its module loads
   base = new URL(base, location.href);
   const indexURL = new URL("./pyodide/", base).href;
   const t0 = performance.now();
@@ -89,9 +103,8 @@ export async function bootDidSession({ base = new URL("./", import.meta.url), sn
     if (m.pyodide !== version) {
       throw new Error(`snapshot of Pyodide ${m.pyodide}, page has ${version}`);
     }
-    const jspi = engineJspi();
-    if (m.engine.jspi !== jspi) {
-      throw new Error(`snapshot made with JSPI "${m.engine.jspi}", this browser has "${jspi}"`);
+    if (m.engine.jspi !== engineJspi()) {
+      throw new Error(`snapshot made with JSPI "${m.engine.jspi}", this page has "${engineJspi()}"`);
     }
     pyodide = await loadPyodide({ indexURL, _loadSnapshot: await image });
     checkTrampoline(pyodide, m.engine.trampoline);

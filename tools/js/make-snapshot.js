@@ -23,6 +23,11 @@
 // reseeds `random`); our nonces and keys come from os.urandom / WebCrypto, i.e.
 // crypto.getRandomValues at each call (playwright/test_snapshot.py checks it).
 async ({ indexURL, wheelURL, imports }) => {
+  // As the pages we ship (web/no-jspi.js, did-session-boot.mjs): Pyodide without JSPI, so
+  // that the engine features recorded below are those of the pages that load the snapshot.
+  delete WebAssembly.Suspending;
+  delete WebAssembly.Suspender;
+  delete WebAssembly.promising;
   const { loadPyodide, version } = await import(indexURL + "pyodide.mjs");
   const pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
   const wheel = await fetch(wheelURL);
