@@ -10,7 +10,9 @@ While a run goes, the resident memory of every Chromium renderer is sampled ever
 Written to ``DIR`` (default ``.build/crash-loop/<time>``): each run's full output
 (``run-NN-<mode>.log``) and ``summary.json``; a line per run and a total per mode are
 printed: passed, failed, renderer crashes ("Target crashed" / "Page crashed") and the tests
-they hit, peak renderer memory, seconds.
+they hit, peak renderer memory, seconds; per mode, the longest streak of clean runs.
+The pages we ship hide JSPI themselves (web/no-jspi.js): the modes switch it in the test
+harness and pytest-pyodide pages, where the library's own tests run.
 """
 
 from __future__ import annotations
@@ -145,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         (out / "summary.json").write_text(json.dumps([asdict(r) for r in runs], indent=1))
     for mode in modes:
         mine = [r for r in runs if r.mode == mode]
+        streak = best = 0
+        for r in mine:
+            streak = streak + 1 if r.rc == 0 else 0
+            best = max(best, streak)
         print(
             f"jspi={mode}: {len(mine)} runs, {sum(r.crashes for r in mine)} renderer crashes, "
-            f"{sum(1 for r in mine if r.rc != 0)} failed runs"
+            f"{sum(1 for r in mine if r.rc != 0)} failed runs, {best} clean in a row"
         )
     return 0
 
