@@ -374,19 +374,9 @@ class PasskeyAuth:
 
     async def __call__(self, request: AuthRequest) -> Cacao:
         rp_id, origin = _location()
-        # The session's times, as they are (one time policy: the auth method has no clock).
-        payload: dict[str, Any] = {
-            "domain": rp_id,
-            "aud": request.uri,
-            "version": "1",
-            "nonce": request.nonce or b64url_encode(self._random(8)),
-            "resources": list(request.resources),
-            "iat": request.issued_at,
-        }
-        if request.expiration_time is not None:
-            payload["exp"] = request.expiration_time
-        if request.not_before is not None:
-            payload["nbf"] = request.not_before
+        payload = wa.request_payload(
+            request, domain=rp_id, nonce=request.nonce or b64url_encode(self._random(8))
+        )
         now = parse_rfc3339(request.issued_at)
         challenge = wa.challenge_for(payload)
         signed = await self._sign(rp_id, challenge, await self._allowed(rp_id))
