@@ -160,3 +160,18 @@ async def test_authorize_with_a_passkey_round_trips() -> None:
     assert loaded.cacao.block == session.cacao.block
     jws = await loaded.did.create_jws({"n": 1})
     await verify_jws(jws, capability=loaded.cacao, issuer=passkey.did, signature_options=WEBAUTHN)
+
+
+async def test_entry_read_back_with_memoryview_bytes_is_reused() -> None:
+    # Pyodide reads the Uint8Array of a passkey's s.m.aad back from IndexedDB as a
+    # memoryview: the entry must load as the same CACAO (it once raised TypeError).
+    passkey, store = PasskeyTestAuthenticator(), MemoryStore()
+    first = await DIDSession.get(passkey, passkey, resources=RES, store=store)
+    entry = store._sessions[passkey.did]
+    as_read = first.cacao.to_json()
+    as_read["s"]["m"] = {"aad": memoryview(bytearray(as_read["s"]["m"]["aad"]))}
+    await store.save(passkey.did, StoredSession(cacao=as_read, signer=entry.signer))
+    again = await DIDSession.get(passkey, passkey, resources=RES, store=store)
+    assert passkey.sign_count == 1 and again.did.id == first.did.id
+    assert again.cacao.block == first.cacao.block
+    assert again.cacao.to_json() == first.cacao.to_json()
