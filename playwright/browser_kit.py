@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, Request
+from playwright.sync_api import (
+    BrowserContext,
+    CDPSession,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+)
 from playwright.sync_api import Error as PlaywrightError
 from tools import chromium
 
@@ -37,24 +44,33 @@ class SiteServer:
     def page_url(self, path: str = "") -> str:
         return urljoin(self.url, path.lstrip("/"))
 
+    @property
+    def localhost(self) -> SiteServer:
+        """The same server as ``http://localhost:<port>/``: WebAuthn refuses IP addresses as
+        RP ids, and localhost is a secure context (passkey pages load from there)."""
+        return SiteServer(self.url.replace("127.0.0.1", "localhost", 1), self.root)
+
 
 @dataclass
 class RequestRecorder:
-    """Every request URL of a browser, recorded passively (routing would disable caching)."""
+    """Every request URL of a browser, recorded passively (routing would disable caching).
+    ``origin`` and ``aliases`` (the same server under another name) are local."""
 
     origin: str
     urls: list[str] = field(default_factory=list)
+    aliases: tuple[str, ...] = ()
 
     def record(self, request: Request) -> None:
         self.urls.append(request.url)
 
     def foreign(self) -> list[str]:
         """Requests that left the origin (data:, blob: and about: URLs are local)."""
-        allowed = urlsplit(self.origin)[:2]
+        allowed = {urlsplit(o)[:2] for o in (self.origin, *self.aliases)}
         return [
             u
             for u in self.urls
-            if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u)[:2] != allowed
+            if urlsplit(u).scheme not in ("data", "blob", "about")
+            and urlsplit(u)[:2] not in allowed
         ]
 
 
@@ -239,3 +255,34 @@ def install_solana_wallet_at_start(session: BrowserSession, **options: Any) -> N
 def solana_wallet_calls(page: Page) -> dict[str, int]:
     """``window.__solanaWalletCalls``: how many times each Solana wallet method was called."""
     return dict(page.evaluate("() => ({...(window.__solanaWalletCalls || {})})"))
+
+
+class Authenticator:
+    """Chromium's DevTools virtual authenticator for ``page`` (CTAP2, internal transport,
+    resident keys, user verification on, presence simulated), over a CDP session. Its
+    signature counter (``WebAuthn.getCredentials``) counts the ceremonies."""
+
+    def __init__(self, context: BrowserContext, page: Page) -> None:
+        self.cdp: CDPSession = context.new_cdp_session(page)
+        self.cdp.send("WebAuthn.enable", {"enableUI": False})
+        options = {
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": True,
+            "hasUserVerification": True,
+            "isUserVerified": True,
+            "automaticPresenceSimulation": True,
+        }
+        self.id = self.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})[
+            "authenticatorId"
+        ]
+
+    def credentials(self) -> list[dict[str, Any]]:
+        got = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})
+        return list(got["credentials"])
+
+    def sign_count(self) -> int:
+        return sum(int(c["signCount"]) for c in self.credentials())
+
+    def send(self, method: str, **params: Any) -> Any:
+        return self.cdp.send(f"WebAuthn.{method}", {"authenticatorId": self.id, **params})

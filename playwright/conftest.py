@@ -10,8 +10,12 @@
                      ``.relaunch()`` restarts it on the same profile
     context, page    its ``BrowserContext`` and first page
     harness_page     ``page`` on harness/ with Pyodide and our wheels ready
+    local_server     ``server.localhost``: the same server as http://localhost:<port>/
+    passkey_page     (page, Authenticator): harness/ from localhost with the virtual
+                     authenticator and ``window.KeyWebauthnJS`` (npm key-webauthn 2.0.2)
     request_recorder every request URL; the test FAILS (at teardown) if any request left the
-                     server's origin
+                     server's origin (127.0.0.1 or localhost: ``server.localhost``, where
+                     passkey pages load from)
 
     @pytest.mark.wallet(**config)   install the test wallet before the first navigation
 
@@ -32,6 +36,7 @@ from typing import Any
 import pytest
 from browser_kit import (
     SITE,
+    Authenticator,
     BrowserSession,
     RequestRecorder,
     SiteServer,
@@ -91,7 +96,7 @@ def browser_profile(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def request_recorder(server: SiteServer) -> RequestRecorder:
-    return RequestRecorder(server.origin)
+    return RequestRecorder(server.origin, aliases=(server.localhost.origin,))
 
 
 @pytest.fixture
@@ -137,3 +142,17 @@ def page(browser_session: BrowserSession) -> Page:
 def harness_page(page: Page, server: SiteServer) -> Page:
     open_harness(page, server)
     return page
+
+
+@pytest.fixture
+def local_server(server: SiteServer) -> SiteServer:
+    return server.localhost
+
+
+@pytest.fixture
+def passkey_page(
+    page: Page, context: BrowserContext, local_server: SiteServer
+) -> tuple[Page, Authenticator]:
+    open_harness(page, local_server)
+    page.add_script_tag(url=local_server.page_url("js/key-webauthn-js.js"))
+    return page, Authenticator(context, page)

@@ -17,12 +17,13 @@ from browser_kit import (
     ARTIFACTS,
     ROOT,
     TIMEOUT_MS,
+    Authenticator,
     BrowserSession,
     RequestRecorder,
     SiteServer,
     wallet_calls,
 )
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 import did_session
 
@@ -300,3 +301,57 @@ def test_demo_with_a_solana_wallet(
     st = open_demo(page, server)
     assert st["wallet_kind"] == "solana" and st["restored"] is True, st
     assert page.input_value("#wallet-kind") == "solana"
+
+
+def test_demo_sign_in_with_a_passkey(
+    page: Page, context: BrowserContext, local_server: SiteServer
+) -> None:
+    """No wallet at all: the passkey button (the page on localhost: WebAuthn refuses IP RP
+    ids), the virtual authenticator, a reload with no ceremony, sign out, a refusal."""
+    st = open_demo(page, local_server)
+    assert st["passkeys"] is True and st["wallet"] is False
+    assert page.is_visible("#passkey") and page.is_enabled("#passkey")
+    authenticator = Authenticator(context, page)
+    st = click(page, "passkey")
+    assert st["error"] is None, st
+    did = st["account"]
+    assert did.startswith("did:key:zDn") and st["pkh"] == did and st["chain"].startswith("passkey")
+    assert st["did"].startswith("did:key:zDn") and st["extractable"] is False
+    assert st["passkey_created"] is True and "Passkey created" in st["message"]
+    (credential,) = authenticator.credentials()
+    assert credential["rpId"] == "localhost"
+    count = authenticator.sign_count()
+    session_did = st["did"]
+    page.fill("#payload", "gm from a passkey")
+    st = click(page, "sign")
+    assert st["jws_valid"] is True and st["jws_issuer"] == did, st
+    assert st["jws_signer"] == session_did
+
+    # A reload: the session comes back with no ceremony.
+    page.reload()
+    st = open_demo(page, local_server)
+    assert st["restored"] is True and st["did"] == session_did and st["account"] == did
+    st = click(page, "sign")
+    assert st["jws_valid"] is True, st
+    assert authenticator.sign_count() == count
+
+    # Sign out, then in again: the remembered passkey signs once; no new passkey.
+    st = click(page, "logout")
+    assert st["logged_out"] is True and st["did"] is None
+    st = click(page, "passkey")
+    assert st["error"] is None and st["passkey_created"] is False, st
+    assert st["account"] == did and st["did"] != session_did
+    assert authenticator.sign_count() == count + 1 and len(authenticator.credentials()) == 1
+    shot(page, "passkey")
+
+    # The authenticator loses the credential: asking it for a wider session is refused,
+    # typed and told; the session shown and stored stays.
+    kept = st["did"]
+    authenticator.send("clearCredentials")
+    page.fill("#resources", "ceramic://*, ceramic://more")
+    st = click(page, "passkey")
+    assert st["error"].startswith("PasskeyRefusedError"), st
+    assert st["message_kind"] == "warn" and st["did"] == kept
+    page.reload()
+    st = open_demo(page, local_server)
+    assert st["restored"] is True and st["did"] == kept

@@ -9,13 +9,10 @@ WebAuthn refuses IP addresses as RP ids, so these pages load from ``http://local
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-from browser_kit import RequestRecorder, SiteServer, open_harness, run_py
-from playwright.sync_api import BrowserContext, CDPSession, Page
+from browser_kit import Authenticator, SiteServer, open_harness, run_py
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -27,53 +24,6 @@ from did_session.cacao import Cacao  # noqa: E402
 from did_session.crypto import _native, p256  # noqa: E402
 
 SESSION_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-
-
-@pytest.fixture
-def local_server(server: SiteServer) -> SiteServer:
-    return SiteServer(server.url.replace("127.0.0.1", "localhost"), server.root)
-
-
-@pytest.fixture
-def request_recorder(local_server: SiteServer) -> RequestRecorder:
-    return RequestRecorder(local_server.origin)  # every request stays on localhost:<port>
-
-
-class Authenticator:
-    def __init__(self, cdp: CDPSession) -> None:
-        self.cdp = cdp
-        cdp.send("WebAuthn.enable", {"enableUI": False})
-        options = {
-            "protocol": "ctap2",
-            "transport": "internal",
-            "hasResidentKey": True,
-            "hasUserVerification": True,
-            "isUserVerified": True,
-            "automaticPresenceSimulation": True,
-        }
-        self.id = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})[
-            "authenticatorId"
-        ]
-
-    def credentials(self) -> list[dict[str, Any]]:
-        got = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})
-        return list(got["credentials"])
-
-    def sign_count(self) -> int:
-        return sum(int(c["signCount"]) for c in self.credentials())
-
-    def send(self, method: str, **params: Any) -> Any:
-        return self.cdp.send(f"WebAuthn.{method}", {"authenticatorId": self.id, **params})
-
-
-@pytest.fixture
-def passkey_page(
-    page: Page, context: BrowserContext, local_server: SiteServer
-) -> Iterator[tuple[Page, Authenticator]]:
-    open_harness(page, local_server)
-    page.add_script_tag(url=local_server.page_url("js/key-webauthn-js.js"))
-    authenticator = Authenticator(context.new_cdp_session(page))
-    yield page, authenticator
 
 
 PY_SIGN = f"""

@@ -114,3 +114,94 @@ class SolanaTestWallet:
             return b"\x01" * 10
         key = self._other if self.mode == "other-account" else self._key
         return key.sign(bytes(message))
+
+
+# RFC 6979 A.2.5's P-256 private key and a second one: public test keys, never a credential.
+PASSKEY_TEST_KEY = bytes.fromhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721")
+PASSKEY_OTHER_KEY = bytes.fromhex("00" * 31 + "07")
+
+
+class PasskeyTestAuthenticator:
+    """A passkey for CPython tests: makes the assertion ``navigator.credentials.get``
+    returns (authenticator data with UP + UV and a counter, client data JSON, a DER
+    ECDSA P-256 signature by ``cryptography``, not by the library under test), and is an
+    auth method making the CACAO as ``PasskeyAuth`` does. It also has ``.did``, so it can
+    stand for the passkey itself (``DIDSession.get(authenticator, authenticator, ...)``).
+
+    ``mode``: ``sign``; ``reject`` (the person cancels: ``PasskeyRefusedError``, as the
+    page raises it); ``other-key`` (another passkey answers)."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        private_key: bytes = PASSKEY_TEST_KEY,
+        *,
+        rp_id: str = "app.example.org",
+        origin: str = "https://app.example.org",
+        mode: str = "sign",
+    ) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self._key = ec.derive_private_key(int.from_bytes(private_key, "big"), ec.SECP256R1())
+        self._other = ec.derive_private_key(
+            int.from_bytes(PASSKEY_OTHER_KEY, "big"), ec.SECP256R1()
+        )
+        self.rp_id = rp_id
+        self.origin = origin
+        self.mode = mode
+        self.sign_count = 0
+
+    def __repr__(self) -> str:  # never the key
+        return f"<PasskeyTestAuthenticator {self.did[-8:]} mode={self.mode}>"
+
+    @staticmethod
+    def _did(key: Any) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        from did_session import webauthn as wa
+
+        point = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        )
+        return wa.did_for_public_key(point)
+
+    @property
+    def did(self) -> str:
+        return self._did(self._key)
+
+    def assertion(self, challenge: bytes) -> tuple[bytes, bytes, bytes]:
+        """(DER signature, authenticator data, client data JSON) over ``challenge``."""
+        import hashlib
+        import json
+
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from did_session.codecs.bases import b64url_encode
+
+        if self.mode == "reject":
+            from did_session.errors import PasskeyRefusedError
+
+            raise PasskeyRefusedError("passkey signature failed: NotAllowedError: cancelled")
+        self.sign_count += 1
+        auth_data = hashlib.sha256(self.rp_id.encode()).digest() + bytes([0x05])  # UP, UV
+        auth_data += self.sign_count.to_bytes(4, "big")
+        client = {
+            "type": "webauthn.get",
+            "challenge": b64url_encode(challenge),
+            "origin": self.origin,
+            "crossOrigin": False,
+        }
+        client_data_json = json.dumps(client, separators=(",", ":")).encode()
+        message = auth_data + hashlib.sha256(client_data_json).digest()
+        key = self._other if self.mode == "other-key" else self._key
+        return key.sign(message, ec.ECDSA(hashes.SHA256())), auth_data, client_data_json
+
+    async def __call__(self, request: Any) -> Any:
+        from did_session import webauthn as wa
+
+        payload = wa.request_payload(request, domain=self.rp_id, nonce="passkeyNonce")
+        der, auth_data, client_data_json = self.assertion(wa.challenge_for(payload))
+        key = self._other if self.mode == "other-key" else self._key
+        return wa.build_cacao(payload, self._did(key), der, auth_data, client_data_json)

@@ -29,6 +29,35 @@ _import_ms = round(window.performance.now() - _t_import, 1)
 # ---------------------------------------------------------------------------- adapters
 
 
+class BrowserPasskeys:
+    """The page's passkeys (did_session.browser.webauthn) as demo_logic's Passkeys. Imported
+    on first use: a visit that never touches passkeys does not pay for the module."""
+
+    @property
+    def available(self) -> bool:
+        # WebAuthn refuses IP addresses as RP ids and needs a secure context.
+        host = str(window.location.hostname)
+        by_ip = host.replace(".", "").isdigit() or ":" in host or host.startswith("[")
+        has_webauthn = getattr(window, "PublicKeyCredential", None) is not None
+        return has_webauthn and bool(window.isSecureContext) and not by_ip
+
+    async def remembered(self) -> list[str]:
+        from did_session.browser.webauthn import remembered_passkeys
+
+        return [passkey.did for passkey in await remembered_passkeys()]
+
+    async def create(self) -> str:
+        from did_session.browser.webauthn import create_passkey
+
+        passkey = await create_passkey("did_session demo", display_name="did_session demo")
+        return passkey.did
+
+    def auth_method(self, did: str):
+        from did_session.browser.webauthn import PasskeyAuth
+
+        return PasskeyAuth(did)  # the remembered credential of did: one ceremony, no probe
+
+
 class WebStorage:
     """``window.localStorage`` as demo_logic's Storage."""
 
@@ -113,6 +142,7 @@ def render() -> None:
     for name in FLOWS:  # every action has its button (copy's is shown with its text only)
         put(name, "disabled", not getattr(controls, name, True))
     put("connect", "textContent", controls.connect_label)
+    put("passkey", "hidden", not controls.passkey_shown)
     put("wallet-kind", "disabled", demo.busy)
     put("wallet-kind", "value", demo.wallet.kind)
     put("create", "textContent", controls.create_label)
@@ -192,6 +222,8 @@ def status() -> dict:
         "wallet": demo.wallet.available,
         "wallet_kind": demo.wallet.kind,
         "wallet_kinds": [kind for kind, _ in demo.wallet_choices],
+        "passkeys": demo.passkey_wallet.available,
+        "passkey_created": demo.passkey_wallet.created,
         "account": str(account) if account else None,
         "chain": account.chain if account else None,
         "did": session.did.id if session else None,
@@ -256,6 +288,7 @@ def injected_solana_wallet() -> object:
 demo = Demo(
     [EthereumWallet(getattr(window, "ethereum", None)), SolanaWallet(injected_solana_wallet())],
     WebStorage(),
+    passkeys=BrowserPasskeys(),
     on_change=render,
 )
 _tasks: set[asyncio.Future] = set()
@@ -269,6 +302,7 @@ def spawn(coroutine) -> None:
 
 FLOWS = {
     "connect": lambda: demo.connect(),
+    "passkey": lambda: demo.sign_in_with_passkey(ui["resources"].value, ui["lifetime"].value),
     "create": lambda: demo.create(ui["resources"].value, ui["lifetime"].value),
     "renew": lambda: demo.create(ui["resources"].value, ui["lifetime"].value, renew=True),
     "logout": lambda: demo.logout(),

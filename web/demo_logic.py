@@ -3,9 +3,9 @@
 ``web/app.py`` wires a :class:`Demo` to the page (PyScript); ``tests/host/test_demo_logic.py``
 drives the same class on CPython with a real signing wallet. Only did_session's public API
 is used. What the page needs from its surroundings comes in through small interfaces: a
-:class:`Wallet` (one per wallet kind), a :class:`Storage` for the user's preferences, a
-clock, and optionally the session store and key back end (None: the platform's, IndexedDB
-and WebCrypto in a page).
+:class:`Wallet` (one per wallet kind), :class:`Passkeys` (the page's WebAuthn, optional), a
+:class:`Storage` for the user's preferences, a clock, and optionally the session store and
+key back end (None: the platform's, IndexedDB and WebCrypto in a page).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from did_session import (
     EthereumNodeAuth,
     EthereumWebAuth,
     KeyBackend,
+    PasskeyRefusedError,
+    PasskeyUnavailableError,
     SessionStore,
     SolanaNodeAuth,
     SolanaWebAuth,
@@ -54,8 +56,9 @@ class InputError(ValueError):
 class Wallet(Protocol):
     """One kind of wallet (Ethereum, Solana): each is a class with these members."""
 
-    kind: str  # "ethereum" | "solana": what the page's chooser names
+    kind: str  # "ethereum" | "solana" | "passkey": what the page's chooser names
     label: str  # for people: "Ethereum"
+    sign_prompt: str  # what to tell the user while the wallet is asked to sign
 
     @property
     def available(self) -> bool:
@@ -67,17 +70,98 @@ class Wallet(Protocol):
         """What to tell a user who has none."""
         ...
 
-    def parse_account(self, text: str) -> AccountId:
+    def parse_account(self, text: str) -> Account:
         """The account of a remembered ``str(account)`` (a DIDSessionError if not ours)."""
         ...
 
-    async def connect(self) -> AccountId:
+    async def connect(self) -> Account:
         """Ask the wallet for an account (the user may refuse: UserRejectedError)."""
         ...
 
-    def auth_method(self, account: AccountId) -> AuthMethod:
-        """The did_session auth method that makes the wallet sign for ``account``."""
+    def auth_method(self, account: Any) -> AuthMethod:
+        """The did_session auth method that makes the wallet sign for ``account`` (one of
+        the accounts this wallet made)."""
         ...
+
+
+@dataclass(frozen=True)
+class PasskeyAccount:
+    """A passkey as the demo's account: no chain, its did:key is the identity.
+    ``DIDSession.get`` takes it as it is (it has a ``did``) and stores under the did:key."""
+
+    did: str
+    chain = "passkey (WebAuthn P-256)"  # shown where a wallet account shows its chain
+
+    @property
+    def address(self) -> str:
+        return self.did
+
+    def __str__(self) -> str:
+        return self.did
+
+
+Account = AccountId | PasskeyAccount
+
+
+class Passkeys(Protocol):
+    """The page's passkeys (``did_session.browser.webauthn`` in a page)."""
+
+    @property
+    def available(self) -> bool:
+        """Whether this page can use passkeys (WebAuthn, a secure context, a hostname)."""
+        ...
+
+    async def remembered(self) -> list[str]:
+        """The did:keys of the passkeys remembered for this site, the newest first."""
+        ...
+
+    async def create(self) -> str:
+        """Create a passkey for this site (a ceremony); its did:key."""
+        ...
+
+    def auth_method(self, did: str) -> AuthMethod:
+        """The auth method making the passkey of ``did`` sign (a ceremony each time)."""
+        ...
+
+
+class PasskeyWallet:
+    """Passkeys as a kind of wallet: its account is the site's remembered passkey, or a
+    new one when there is none."""
+
+    kind = "passkey"
+    label = "Passkey"
+    sign_prompt = "Confirm with your passkey to create the session…"
+    missing_message = (
+        "Passkeys are not available here: this browser has no WebAuthn, or the page was "
+        "opened by IP address (open it as http://localhost:<port>/ or over https)."
+    )
+
+    def __init__(self, passkeys: Passkeys | None) -> None:
+        self._passkeys = passkeys
+        self.created: bool | None = None  # whether the last connect() made a new passkey
+
+    @property
+    def available(self) -> bool:
+        return self._passkeys is not None and self._passkeys.available
+
+    def _need(self) -> Passkeys:
+        if self._passkeys is None or not self._passkeys.available:
+            raise PasskeyUnavailableError(self.missing_message)
+        return self._passkeys
+
+    def parse_account(self, text: str) -> PasskeyAccount:
+        if not isinstance(text, str) or not text.startswith("did:key:z"):
+            raise AccountIdError("not the did:key of a passkey")
+        return PasskeyAccount(text)
+
+    async def connect(self) -> PasskeyAccount:
+        passkeys = self._need()
+        remembered = await passkeys.remembered()
+        self.created = not remembered
+        return PasskeyAccount(remembered[0] if remembered else await passkeys.create())
+
+    def auth_method(self, account: PasskeyAccount) -> AuthMethod:
+        return self._need().auth_method(account.did)
 
 
 class Storage(Protocol):
@@ -97,6 +181,7 @@ class EthereumWallet:
 
     kind = "ethereum"
     label = "Ethereum"
+    sign_prompt = "Sign the message in your wallet to create the session…"
     namespace = "eip155"
     missing_message = (
         "No Ethereum wallet found: install a browser wallet such as MetaMask, "
@@ -241,6 +326,8 @@ class Controls:
 
     connect: bool
     connect_label: str
+    passkey: bool  # "Sign in with a passkey"
+    passkey_shown: bool
     create: bool
     create_label: str
     renew: bool
@@ -340,6 +427,7 @@ class Demo:
         clock: Clock = time.time,
         store: SessionStore | None = None,  # None: the platform's (IndexedDB in a page)
         keys: KeyBackend | None = None,  # None: the platform's (WebCrypto in a page)
+        passkeys: Passkeys | None = None,  # None: no "Sign in with a passkey"
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
         # Every kind the page knows; the first one the page has is used until the person
@@ -349,7 +437,9 @@ class Demo:
         )
         if not self.wallets:
             raise ValueError("Demo needs at least one wallet kind")
-        self.wallet = next((w for w in self.wallets if w.available), self.wallets[0])
+        self.wallet: Wallet = next((w for w in self.wallets if w.available), self.wallets[0])
+        # Passkeys sit beside the chooser (their own button), not in it.
+        self.passkey_wallet = PasskeyWallet(passkeys)
         self._storage = storage
         self._time = TimePolicy(clock=clock)  # one clock for sessions and verification
         self._store = store
@@ -364,7 +454,7 @@ class Demo:
         self.message: Message | None = None
         self.prefs = Prefs()
 
-        self.account: AccountId | None = None
+        self.account: Account | None = None
         self.session: DIDSession | None = None  # the persisted session
         self.restored: bool | None = None
         self.logged_out: bool | None = None
@@ -398,7 +488,7 @@ class Demo:
         if self.prefs.account is None:
             return
         account = None
-        for wallet in self.wallets:  # the kind that made the remembered account
+        for wallet in (*self.wallets, self.passkey_wallet):  # the kind that made it
             try:
                 account = wallet.parse_account(self.prefs.account)
             except DIDSessionError:
@@ -470,6 +560,10 @@ class Demo:
             self._fail(e, str(e), "error")
         except UserRejectedError as e:
             self._fail(e, "You declined the request in your wallet. Nothing was changed.", "warn")
+        except PasskeyRefusedError as e:
+            self._fail(e, "The passkey request was cancelled. Nothing was changed.", "warn")
+        except PasskeyUnavailableError as e:
+            self._fail(e, f"{self.passkey_wallet.missing_message} ({e})", "warn")
         except WalletUnavailableError as e:
             self._fail(e, self.wallet.missing_message, "warn")
         except DIDSessionError as e:
@@ -514,12 +608,30 @@ class Demo:
         self._remember(account=str(account))
         self._say(f"Connected {account.address} on {account.chain}.", "ok")
 
+    async def sign_in_with_passkey(self, resources_text: str, lifetime: str) -> None:
+        """Sign in with a passkey: the site's remembered passkey (or a new one), then its
+        session: the stored one with no ceremony, or a new one (the passkey asked once)."""
+        parse_resources(resources_text)  # typing mistakes are told before any ceremony
+        parse_lifetime(lifetime)
+        wallet = self.passkey_wallet
+        self._say("Choose or create your passkey…")
+        account = await wallet.connect()
+        if self.wallet is not wallet or self.account != account:
+            self.session = None
+            self.restored = self.logged_out = None
+            self._clear_signatures()
+        self.wallet, self.account = wallet, account
+        self._remember(account=str(account))
+        await self.create(resources_text, lifetime)
+        if wallet.created:
+            self._say("Passkey created for this site; your session is ready.", "ok")
+
     async def create(self, resources_text: str, lifetime: str, *, renew: bool = False) -> None:
         """A persisted session for ``account`` (a new key; the wallet signs once)."""
         account = self._need_account()
         resources = parse_resources(resources_text)
         secs = parse_lifetime(lifetime)
-        self._say("Sign the message in your wallet to create the session…")
+        self._say(self.wallet.sign_prompt)
         session = await DIDSession.get(
             account,
             self.wallet.auth_method(account),
@@ -645,6 +757,8 @@ class Demo:
         return Controls(
             connect=ready,
             connect_label="Reconnect wallet" if has_account else "Connect wallet",
+            passkey=ready and self.passkey_wallet.available,
+            passkey_shown=self.passkey_wallet.available,
             create=ready and has_account,
             create_label="Create new session" if has_session else "Create session",
             renew=idle,
@@ -704,7 +818,7 @@ class Demo:
 
     # ---- internals -----------------------------------------------------------------------
 
-    def _need_account(self) -> AccountId:
+    def _need_account(self) -> Account:
         if self.account is None:
             raise InputError("Connect your wallet first.")
         return self.account

@@ -81,6 +81,19 @@ def _text(obj: Mapping[str, Any], key: str, where: str, *, required: bool) -> st
     return value
 
 
+def _ipld_copy(value: Any) -> Any:
+    """A deep copy of IPLD data with every bytes-like value as ``bytes``: Pyodide brings a
+    Uint8Array (a passkey's ``s.m.aad`` read back from IndexedDB) as a ``memoryview``,
+    which neither deep-copies nor compares as bytes."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, dict):
+        return {k: _ipld_copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_ipld_copy(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class CacaoPayload:
     """``p`` of a CACAO. Field names are the JSON ones (CAIP-74 / JS)."""
@@ -168,7 +181,7 @@ class Cacao:
                 dag_cbor.encode(dict(extra))
             except DIDSessionError as e:
                 raise CacaoError(f"CACAO s has a field that is not IPLD data: {e}") from e
-            extra = copy.deepcopy(extra)
+            extra = _ipld_copy(extra)
         return cls(header_type, CacaoPayload(**values), sig_type, sig, extra)
 
     @classmethod

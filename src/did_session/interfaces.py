@@ -41,6 +41,17 @@ class Signer(Protocol):
         ...
 
 
+class KeyIdentity(Protocol):
+    """An identity that is a did:key rather than a chain account: a passkey
+    (``did_session.browser.webauthn.Passkey``). ``DIDSession.get`` / ``has_session_for`` /
+    ``remove`` take one where they take an account, and store its session under the did."""
+
+    @property
+    def did(self) -> str:
+        """The did:key that issues the identity's CACAOs (their ``iss``)."""
+        ...
+
+
 class SignatureVerifier(Protocol):
     """Checks an Ed25519 or P-256 signature (the browser uses WebCrypto for this)."""
 
@@ -142,6 +153,7 @@ __all__ = [
     "EIP1193Provider",
     "JSONValue",
     "KeyBackend",
+    "KeyIdentity",
     "ReplayStore",
     "SessionStore",
     "SignatureVerifier",

@@ -1,7 +1,8 @@
 """DIDSession: a session key (did:key) plus the CACAO its user's wallet signed.
 
 The snake_case mirror of npm did-session 4.0.0. ``get`` keeps one session per account
-in the platform's store (IndexedDB in the browser, with a non-extractable P-256 key);
+in the platform's store (IndexedDB in the browser, with a non-extractable P-256 key): a
+chain account under its CAIP-10 id (as JS), a passkey under its did:key;
 ``authorize`` makes a portable Ed25519 session that ``serialize`` / ``from_session``
 carry across pages and machines.
 """
@@ -21,7 +22,9 @@ from .accounts import AccountId
 from .auth import DEFAULT_EXPIRES_IN_SECS, AuthMethod, AuthRequest, RandomBytes, as_resources
 from .cacao import Cacao, resources_covered
 from .codecs.bases import b64_decode, b64_encode, b64url_decode, b64url_encode
+from .did_key import decode_did_key
 from .errors import (
+    AccountIdError,
     CacaoError,
     CapabilityMismatchError,
     DIDSessionError,
@@ -36,7 +39,7 @@ from .errors import (
     UsageError,
     WalletResponseError,
 )
-from .interfaces import KeyBackend, SessionStore, Signer, StoredSession
+from .interfaces import KeyBackend, KeyIdentity, SessionStore, Signer, StoredSession
 from .jws import VerifiedJWS, create_jws, to_compact, verify_jws
 from .platform import Platform, resolve
 from .request import (
@@ -48,6 +51,7 @@ from .request import (
 )
 
 MAX_SERIALIZED_LENGTH = 1 << 20
+DID_KEY_PREFIX = "did:key:"
 _LAST_ISO_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: RFC 3339 has 4-digit years
 
 
@@ -84,7 +88,7 @@ class DID:
 
     @property
     def parent(self) -> str:
-        """The capability's issuer (did:pkh)."""
+        """The capability's issuer (a did:pkh, or a passkey's did:key)."""
         if self._capability is None:
             raise SessionError("DID has no parent DID")
         return self._capability.payload.iss
@@ -285,7 +289,7 @@ class DIDSession:
     @classmethod
     async def get(
         cls,
-        account: AccountId | str,
+        account: AccountId | str | KeyIdentity,
         auth_method: AuthMethod,
         *,
         resources: Sequence[str],
@@ -303,6 +307,12 @@ class DIDSession:
         """The stored session of ``account`` if it covers ``resources`` and has not
         expired; otherwise a new one (a new non-extractable key, the wallet asked once)
         that replaces the stored entry. A failure leaves the store as it was.
+
+        ``account`` is a chain account (an :class:`AccountId` or its CAIP-10 text, stored
+        under that text, as JS) or an identity that is a did:key: a passkey
+        (``did_session.browser.webauthn.Passkey``, any object with a ``did``) or its
+        did:key text, stored under the canonical did:key. The new CACAO's issuer must be
+        the account's did:pkh, or that did:key (else :class:`WalletResponseError`).
         """
         wanted = as_resources(resources, required=True)
         account_id = _account_id(account)
@@ -310,7 +320,7 @@ class DIDSession:
         async with store.lock(account_id):
             stored = await store.load(account_id)
             if stored is not None:
-                session = _from_stored(stored, time_policy)
+                session = _from_stored(stored, account_id, time_policy)
                 if session is not None and session.is_authorized(wanted):
                     return session
             signer = await _keys(keys, platform).generate_secure_key()
@@ -326,36 +336,39 @@ class DIDSession:
                 request_id=request_id,
                 not_before=not_before,
             )
-            if not _issued_by(cacao, AccountId.parse(account_id)):
-                raise WalletResponseError("the wallet signed for another account")
+            if not _issued_by(cacao, account_id):
+                raise WalletResponseError("the auth method signed for another account")
             await store.save(account_id, StoredSession(cacao=cacao.to_json(), signer=signer))
             return cls(signer=signer, cacao=cacao, time_policy=time_policy)
 
     @classmethod
     async def has_session_for(
         cls,
-        account: AccountId | str,
+        account: AccountId | str | KeyIdentity,
         *,
         resources: Sequence[str],
         store: SessionStore | None = None,
         time_policy: TimePolicy = DEFAULT_TIME_POLICY,
         platform: Platform | None = None,
     ) -> bool:
-        """True iff a stored, unexpired session of ``account`` covers ``resources``."""
+        """True iff a stored, unexpired session of ``account`` (as for :meth:`get`)
+        covers ``resources``."""
         wanted = as_resources(resources, required=False)
-        stored = await _store(store, platform).load(_account_id(account))
-        session = _from_stored(stored, time_policy) if stored is not None else None
+        account_id = _account_id(account)
+        stored = await _store(store, platform).load(account_id)
+        session = _from_stored(stored, account_id, time_policy) if stored is not None else None
         return session is not None and session.is_authorized(wanted)
 
     @classmethod
     async def remove(
         cls,
-        account: AccountId | str,
+        account: AccountId | str | KeyIdentity,
         *,
         store: SessionStore | None = None,
         platform: Platform | None = None,
     ) -> None:
-        """Forget the stored session of ``account`` (log out)."""
+        """Forget the stored session of ``account`` (as for :meth:`get`; log out). A
+        passkey stays remembered (``PasskeyStore``): signing in again is one ceremony."""
         await _store(store, platform).delete(_account_id(account))
 
     # ---- getters --------------------------------------------------------------------
@@ -366,7 +379,7 @@ class DIDSession:
 
     @property
     def id(self) -> str:
-        """The issuer: the user's did:pkh."""
+        """The issuer: the user's did:pkh (a passkey's did:key)."""
         return self._cacao.payload.iss
 
     @property
@@ -462,8 +475,20 @@ def _keys(keys: KeyBackend | None, platform: Platform | None) -> KeyBackend:
     return keys if keys is not None else resolve(platform).keys
 
 
-def _account_id(account: AccountId | str) -> str:
-    return str(account if isinstance(account, AccountId) else AccountId.parse(account))
+def _account_id(account: AccountId | str | KeyIdentity) -> str:
+    """The store key of an account: its CAIP-10 id, or a did:key identity's canonical
+    did:key (what its CACAOs' ``iss`` is). A string starting with ``did:`` is a DID: no
+    CAIP-2 namespace is ``did``, so the two kinds of key never meet."""
+    if isinstance(account, AccountId):
+        return str(account)
+    did = account if isinstance(account, str) else getattr(account, "did", None)
+    if isinstance(did, str) and did.startswith("did:"):
+        if not did.startswith(DID_KEY_PREFIX):
+            raise AccountIdError("an account is a CAIP-10 account id or a did:key")
+        return decode_did_key(did).did  # DIDKeyError if malformed
+    if not isinstance(account, str):
+        raise UsageError("account must be an AccountId, a CAIP-10 id, a did:key or a passkey")
+    return str(AccountId.parse(account))
 
 
 # Bytes in a CACAO (a passkey's ``s.m.aad``) have no JSON form in the JS library (its
@@ -493,21 +518,29 @@ def _bytes_in(value: Any) -> Any:
     return value
 
 
-def _issued_by(cacao: Cacao, account: AccountId) -> bool:
-    """Whether the CACAO's issuer is ``account`` (Ethereum addresses in any case)."""
+def _issued_by(cacao: Cacao, account_id: str) -> bool:
+    """Whether the CACAO's issuer is the account of this store key: its did:key, or the
+    did:pkh of its CAIP-10 id (Ethereum addresses in any case)."""
     iss = cacao.payload.iss
+    if account_id.startswith(DID_KEY_PREFIX):
+        return iss == account_id
+    account = AccountId.parse(account_id)
     rules = account.rules
     if rules is not None and rules.address_case_insensitive:
         return iss.lower() == account.did_pkh.lower()
     return iss == account.did_pkh
 
 
-def _from_stored(stored: StoredSession, time_policy: TimePolicy) -> DIDSession | None:
+def _from_stored(
+    stored: StoredSession, account_id: str, time_policy: TimePolicy
+) -> DIDSession | None:
     """A session from a store entry, or None if the entry is unusable (corrupted by
-    another script, or its key does not match its CACAO)."""
+    another script, issued by another account, or its key does not match its CACAO)."""
     try:
         cacao = Cacao.from_json(stored.cacao)
         cacao.expires_at()  # a malformed time makes the entry unusable
+        if not _issued_by(cacao, account_id):
+            return None
         return DIDSession(signer=stored.signer, cacao=cacao, time_policy=time_policy)
     except (MalformedError, DIDSessionError):
         return None

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import crypto
 from ._time import DEFAULT_TIME_POLICY, TimePolicy
@@ -60,6 +60,9 @@ from .errors import (
 )
 from .interfaces import SignatureVerifier
 
+if TYPE_CHECKING:
+    from .auth import AuthRequest
+
 __all__ = [
     "HEADER_TYPE",
     "SIGNATURE_TYPE",
@@ -75,6 +78,7 @@ __all__ = [
     "parse_authenticator_data",
     "parse_client_data",
     "recover_candidate_dids",
+    "request_payload",
     "verify_webauthn_cacao",
     "verify_webauthn_cacao_async",
 ]
@@ -308,6 +312,25 @@ def challenge_for(payload: Mapping[str, Any], header_type: str = HEADER_TYPE) ->
     CIDv1 bytes of the DAG-CBOR block ``{h: {t}, p}``."""
     block = dag_cbor.encode({"h": {"t": header_type}, "p": _challenge_payload(payload)})
     return CID.from_block(block).bytes
+
+
+def request_payload(request: AuthRequest, *, domain: str, nonce: str) -> dict[str, Any]:
+    """The payload (no ``iss`` yet) a passkey signs for a session's request, as
+    key-webauthn writes it: the session's times as they are (the auth method has no
+    clock); no ``statement`` / ``requestId`` (refused, see above)."""
+    payload: dict[str, Any] = {
+        "domain": domain,
+        "aud": request.uri,
+        "version": "1",
+        "nonce": request.nonce or nonce,
+        "resources": list(request.resources),
+        "iat": request.issued_at,
+    }
+    if request.expiration_time is not None:
+        payload["exp"] = request.expiration_time
+    if request.not_before is not None:
+        payload["nbf"] = request.not_before
+    return payload
 
 
 def build_cacao(

@@ -27,8 +27,16 @@ from web.demo_logic import (
     tampered,
 )
 
-from did_session import DIDSession, MemoryStore, StorageUnavailableError, TimePolicy, verify_jws
-from tests.wallet import TestWallet
+from did_session import (
+    DIDSession,
+    MemoryStore,
+    PasskeyRefusedError,
+    StorageUnavailableError,
+    TimePolicy,
+    verify_jws,
+)
+from did_session.auth import AuthMethod
+from tests.wallet import PasskeyTestAuthenticator, TestWallet
 
 ADDRESS = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 ACCOUNT = f"eip155:1:{ADDRESS}"
@@ -58,14 +66,43 @@ class Clock:
         return self.now
 
 
+class SoftwarePasskeys:
+    """The page's passkeys (demo_logic.Passkeys) on CPython: one software authenticator
+    (a real P-256 signer, tests/wallet.py), its did:key remembered once created, as the
+    page's PasskeyStore does. ``mode="reject"``: the person cancels the creation."""
+
+    def __init__(self, *, available: bool = True, mode: str = "sign") -> None:
+        self.available = available
+        self.mode = mode
+        self.authenticator = PasskeyTestAuthenticator(rp_id=DOMAIN, origin=f"https://{DOMAIN}")
+        self.dids: list[str] = []
+        self.created = 0
+
+    async def remembered(self) -> list[str]:
+        return list(self.dids)
+
+    async def create(self) -> str:
+        if self.mode == "reject":
+            raise PasskeyRefusedError("passkey creation failed: NotAllowedError: cancelled")
+        self.created += 1
+        self.dids.insert(0, self.authenticator.did)
+        return self.authenticator.did
+
+    def auth_method(self, did: str) -> AuthMethod:
+        assert did in self.dids
+        return self.authenticator
+
+
 class Browser:
-    """What survives a page reload: the session store, localStorage and the clock."""
+    """What survives a page reload: the session store, localStorage, the clock and the
+    passkeys."""
 
     def __init__(self, mode: str = "sign") -> None:
         self.store = MemoryStore()
         self.storage = DictStorage()
         self.clock = Clock()
         self.wallet = TestWallet(mode=mode)
+        self.passkeys = SoftwarePasskeys()
         self.renders = 0
 
     def demo(self, provider: object = "wallet") -> Demo:
@@ -77,6 +114,7 @@ class Browser:
             self.storage,
             clock=self.clock,
             store=self.store,
+            passkeys=self.passkeys,
             on_change=render,
         )
 
@@ -581,3 +619,90 @@ async def test_switching_kinds_puts_the_other_account_away_and_refusals_are_told
         demo.choose_wallet("bitcoin")
     only_eth = two_kinds(browser, None)
     assert only_eth.wallet_choices == (("ethereum", "Ethereum"),)
+
+
+# ---- passkeys ----------------------------------------------------------------------------
+
+
+async def passkey_sign_in(demo: Demo, resources: str = "ceramic://*") -> Demo:
+    assert await demo.run("passkey", lambda: demo.sign_in_with_passkey(resources, "3600"))
+    return demo
+
+
+async def test_sign_in_with_a_passkey_reload_and_sign_out() -> None:
+    browser = Browser()
+    authenticator = browser.passkeys.authenticator
+    did = authenticator.did
+    demo = await started(browser)
+    c = demo.controls()
+    assert c.passkey and c.passkey_shown
+    await passkey_sign_in(demo)
+    assert demo.error is None, demo.message
+    assert browser.passkeys.created == 1 and authenticator.sign_count == 1
+    assert demo.message is not None and "Passkey created" in demo.message.text
+    assert demo.wallet.kind == "passkey" and str(demo.account) == did
+    assert demo.session is not None and demo.session.id == did
+    assert browser.wallet.calls == {}  # the Ethereum wallet was never asked
+    assert json.loads(browser.storage.items[PREFS_KEY])["account"] == did
+    await demo.run("sign", lambda: demo.sign("gm from a passkey", as_json=False))
+    assert demo.signed is not None and demo.signed.issuer == did
+    await demo.run("tamper", demo.tamper_and_verify)
+    assert demo.tamper_verified is False
+
+    # A reload: the passkey session is restored with no ceremony.
+    again = browser.reload()
+    await again.start()
+    assert again.restored is True and again.wallet.kind == "passkey"
+    assert again.session is not None and again.session.did.id == demo.session.did.id
+    await passkey_sign_in(again)  # signing in again reuses it too
+    assert again.error is None and again.session.did.id == demo.session.did.id
+    assert authenticator.sign_count == 1 and browser.passkeys.created == 1
+
+    # Sign out: the session is gone (also for the next visit), the passkey stays.
+    await again.run("logout", again.logout)
+    assert not await DIDSession.has_session_for(did, resources=[], store=browser.store)
+    third = browser.reload()
+    await third.start()
+    assert third.session is None and third.restored is None
+    await passkey_sign_in(third)  # the remembered passkey: one ceremony, no creation
+    assert third.error is None and third.session is not None and third.session.id == did
+    assert authenticator.sign_count == 2 and browser.passkeys.created == 1
+    assert third.message is not None and third.message.text.startswith("Session ready")
+
+
+async def test_passkey_refusals_and_absence_change_nothing() -> None:
+    browser = Browser()
+    demo = await started(browser)
+    await with_session(demo)  # an Ethereum session first
+    eth_did = demo.session.did.id if demo.session else None
+    browser.passkeys.mode = "reject"
+    await passkey_sign_in(demo)
+    assert demo.message is not None and demo.message.kind == "warn"
+    assert "cancelled" in demo.message.text and demo.error.startswith("PasskeyRefusedError")
+    assert demo.session is not None and demo.session.did.id == eth_did  # still shown
+    browser.passkeys.mode = "sign"
+    await passkey_sign_in(demo)
+    assert demo.error is None and demo.session is not None
+    passkey_did = demo.session.did.id
+    # The passkey refuses to sign for a new resource: both stored sessions stay.
+    browser.passkeys.authenticator.mode = "reject"
+    await passkey_sign_in(demo, "other://1")
+    assert demo.error is not None and demo.error.startswith("PasskeyRefusedError")
+    assert demo.message is not None and "cancelled" in demo.message.text
+    stored = {k: v.signer.did for k, v in browser.store._sessions.items()}
+    assert stored == {ACCOUNT: eth_did, browser.passkeys.authenticator.did: passkey_did}
+    # A typing mistake is told before any ceremony.
+    created = browser.passkeys.created
+    await demo.run("passkey", lambda: demo.sign_in_with_passkey(" ", "3600"))
+    assert demo.error is not None and demo.error.startswith("InputError")
+    assert browser.passkeys.created == created
+
+    # No passkeys in this page: no button, and the flow says why.
+    browser.passkeys.available = False
+    none = browser.reload()
+    await none.start()
+    c = none.controls()
+    assert not c.passkey and not c.passkey_shown
+    await passkey_sign_in(none)
+    assert none.message is not None and none.message.kind == "warn"
+    assert "not available" in none.message.text

@@ -49,7 +49,7 @@ from ..errors import (
 from ._ffi import JsException, helpers, js_error_info, to_js_bytes, to_js_list
 from .indexeddb import IndexedDBStore
 
-__all__ = ["Passkey", "PasskeyAuth", "PasskeyStore", "create_passkey"]
+__all__ = ["Passkey", "PasskeyAuth", "PasskeyStore", "create_passkey", "remembered_passkeys"]
 
 PASSKEY_DB_NAME = "did-session-passkeys"
 PASSKEY_STORE_NAME = "passkeys"
@@ -133,7 +133,9 @@ def _location() -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Passkey:
-    """A passkey of this relying party: its did:key and WebAuthn credential id."""
+    """A passkey of this relying party: its did:key and WebAuthn credential id. It is an
+    account for ``DIDSession.get`` / ``has_session_for`` / ``remove``: the session is
+    stored under its did:key (``did_session.interfaces.KeyIdentity``)."""
 
     did: str
     credential_id: bytes
@@ -163,7 +165,8 @@ class PasskeyStore:
         await self._db._run("write", "readwrite", "put", value, value.credentialId)
 
     async def passkeys(self, rp_id: str | None = None) -> list[Passkey]:
-        """The remembered passkeys (of ``rp_id`` if given); malformed entries are skipped."""
+        """The remembered passkeys (of ``rp_id`` if given), the most recently remembered
+        first; malformed entries are skipped."""
         out = []
         for value in await self._db._run("read", "readonly", "getAll"):
             try:
@@ -173,8 +176,9 @@ class PasskeyStore:
             except (AttributeError, EncodingError):
                 continue
             if passkey.did.startswith("did:key:zDn") and rp_id in (None, passkey.rp_id):
-                out.append(passkey)
-        return out
+                out.append((str(getattr(value, "createdAt", "")), passkey))
+        out.sort(key=lambda pair: pair[0], reverse=True)  # ISO times sort as text
+        return [passkey for _, passkey in out]
 
     async def find(self, credential_id: bytes, rp_id: str) -> Passkey | None:
         for passkey in await self.passkeys(rp_id):
@@ -190,6 +194,14 @@ class PasskeyStore:
             ids = [p.credential_id for p in await self.passkeys() if p.did == passkey]
         for cid in ids:
             await self._db._run("delete", "readwrite", "delete", b64url_encode(cid))
+
+
+async def remembered_passkeys(*, store: PasskeyStore | None = None) -> list[Passkey]:
+    """The passkeys remembered for this page's hostname (its RP id), most recent first:
+    what a returning person signs in with, e.g.
+    ``DIDSession.get(passkey, PasskeyAuth(passkey), ...)``, which reuses the stored
+    session with no ceremony, or asks the passkey once."""
+    return await _store(store).passkeys(_location()[0])
 
 
 @cache
@@ -374,19 +386,9 @@ class PasskeyAuth:
 
     async def __call__(self, request: AuthRequest) -> Cacao:
         rp_id, origin = _location()
-        # The session's times, as they are (one time policy: the auth method has no clock).
-        payload: dict[str, Any] = {
-            "domain": rp_id,
-            "aud": request.uri,
-            "version": "1",
-            "nonce": request.nonce or b64url_encode(self._random(8)),
-            "resources": list(request.resources),
-            "iat": request.issued_at,
-        }
-        if request.expiration_time is not None:
-            payload["exp"] = request.expiration_time
-        if request.not_before is not None:
-            payload["nbf"] = request.not_before
+        payload = wa.request_payload(
+            request, domain=rp_id, nonce=request.nonce or b64url_encode(self._random(8))
+        )
         now = parse_rfc3339(request.issued_at)
         challenge = wa.challenge_for(payload)
         signed = await self._sign(rp_id, challenge, await self._allowed(rp_id))
