@@ -178,7 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, OSError) as e:
         print(f"serve.py: {e}", file=sys.stderr)
         return 1
-    print(f"Serving {args.root} at {server_url(server)}  (Ctrl-C to stop)", flush=True)
+    # localhost first: WebAuthn (the demo's passkey sign-in) refuses an IP address as RP id.
+    print(
+        f"Serving {args.root} at http://localhost:{server.server_port}/"
+        f" (and {server_url(server)})  (Ctrl-C to stop)",
+        flush=True,
+    )
     with contextlib.suppress(KeyboardInterrupt), server:
         server.serve_forever()
     return 0
