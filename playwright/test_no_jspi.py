@@ -1,8 +1,9 @@
-"""Every page we ship hides WebAssembly stack switching (JSPI) before Pyodide loads.
+"""Every page we ship hides WebAssembly stack switching (JSPI) from Pyodide.
 
 With JSPI on, Chromium's renderer crashed now and then in our browser suite (web/no-jspi.js,
-README "Tests"). Pyodide looks for JSPI once, when its module is evaluated: the pages load
-web/no-jspi.js as a classic script ahead of PyScript's / Pyodide's module scripts, and
+README "Tests"). Pyodide looks for JSPI once, when loadPyodide starts: PyScript pages use
+web/pyodide-no-jspi.mjs as their interpreter (it hides JSPI when PyScript imports it, in
+workers too: playwright/test_worker.py), bare Pyodide pages load web/no-jspi.js first, and
 did-session-boot.mjs hides it itself. The browser here OFFERS JSPI (no init script hides it:
 the control page shows it), so only the pages' own set-up can hide it.
 """
@@ -10,7 +11,7 @@ the control page shows it), so only the pages' own set-up can hide it.
 from __future__ import annotations
 
 import pytest
-from browser_kit import SiteServer
+from browser_kit import TIMEOUT_MS, SiteServer
 from playwright.sync_api import Page
 
 SHIPPED_PAGES = [
@@ -29,6 +30,9 @@ def test_shipped_pages_hide_jspi_before_pyodide_loads(page: Page, server: SiteSe
     assert page.evaluate(HAS_JSPI) is True
     seen = {}
     for path in SHIPPED_PAGES:
-        page.goto(server.page_url(path))  # "load": module scripts (Pyodide's start) have run
-        seen[path] = page.evaluate(HAS_JSPI)
-    assert seen == dict.fromkeys(SHIPPED_PAGES, False)
+        page.goto(server.page_url(path))
+        page.wait_for_function("document.body.dataset.state !== 'loading'", timeout=TIMEOUT_MS)
+        seen[path] = [page.evaluate("document.body.dataset.state"), page.evaluate(HAS_JSPI)]
+    # Python started on every page (none failed to load through the wrapper), JSPI hidden.
+    assert {path: got[1] for path, got in seen.items()} == dict.fromkeys(SHIPPED_PAGES, False)
+    assert not [path for path, got in seen.items() if got[0] == "error"], seen

@@ -60,6 +60,13 @@ def open_worker_page(page: Page, server: SiteServer) -> None:
     page.wait_for_function("document.body.dataset.state === 'ready'", timeout=TIMEOUT_MS)
 
 
+PLAIN_WORKER_HAS_JSPI = """() => new Promise((resolve) => {
+  const code = "postMessage('Suspending' in WebAssembly)";
+  const w = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+})"""
+
+
 def ask(page: Page, op: str) -> dict[str, Any]:
     reply: dict[str, Any] = page.evaluate("op => window.askWorker(op)", op)
     assert not str(reply.get("error", "")).startswith("bug"), reply
@@ -73,7 +80,9 @@ def test_get_in_a_worker_persists_a_non_extractable_key(
     page = browser_session.page
     open_worker_page(page, isolated_server)
     env = ask(page, "environment")["ok"]
+    assert page.evaluate(PLAIN_WORKER_HAS_JSPI) is True  # the browser offers it in workers
     assert env == {
+        "jspi": False,  # ... and web/pyodide-no-jspi.mjs hid it from the worker's Pyodide
         "window": False,  # really a worker
         "isolated": True,
         "platform": "browser",

@@ -714,7 +714,9 @@ def build_static() -> None:
     mirror(HARNESS, SITE / "harness", keep=lambda rel: rel == Path(PYSCRIPT_CONFIG))
     manifest = json.loads((SITE / "wheels" / "manifest.json").read_text())
     config = {
-        "interpreter": "../pyodide/pyodide.mjs",
+        # Pyodide without JSPI, as the pages we ship (web/pyodide-no-jspi.mjs): the one way
+        # to reach a PyScript worker's scope before its Pyodide starts.
+        "interpreter": "../pyodide-no-jspi.mjs",
         "packages": [f"../wheels/{name}" for name in manifest["wheels"]],
     }
     write_if_changed(SITE / "harness" / PYSCRIPT_CONFIG, json.dumps(config, indent=2) + "\n")

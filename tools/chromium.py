@@ -39,7 +39,8 @@ FLAGS = [
 # with it, Chromium's renderer crashed now and then (README, "Tests"). Test pages follow
 # DID_SESSION_JSPI (default off, like the shipped pages; "on" for the crash loop and
 # bench.jspi): an init script in each browser context, and before pytest-pyodide's
-# loadPyodide, deletes the feature. Shipped pages hide it themselves whatever the switch says.
+# loadPyodide, deletes the feature. Shipped pages hide it themselves whatever the switch says,
+# and so do PyScript pages (their interpreter is web/pyodide-no-jspi.mjs, as we recommend).
 JSPI = os.environ.get("DID_SESSION_JSPI", "off")
 if JSPI not in ("on", "off"):
     raise ValueError(f"DID_SESSION_JSPI must be 'on' or 'off', not {JSPI!r}")

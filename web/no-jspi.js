@@ -1,7 +1,9 @@
-// Load FIRST, as a classic script, before Pyodide or PyScript:
+// For a bare Pyodide page: load FIRST, as a classic script, before your loadPyodide:
 //
 //   <script src="./no-jspi.js"></script>
-//   <script type="module" src="./pyscript/core.js"></script>   (or your loadPyodide)
+//
+// (PyScript pages: "interpreter": "./pyodide-no-jspi.mjs" in the config instead, which also
+// covers PyScript workers.)
 //
 // Pyodide turns WebAssembly stack switching (JSPI) on when it finds it in the engine
 // (Chromium 137+). With it on, Chromium's renderer crashed now and then in our browser suite
