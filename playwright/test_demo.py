@@ -311,6 +311,7 @@ def test_demo_sign_in_with_a_passkey(
     st = open_demo(page, local_server)
     assert st["passkeys"] is True and st["wallet"] is False
     assert page.is_visible("#passkey") and page.is_enabled("#passkey")
+    assert page.is_visible("#no-wallet")
     authenticator = Authenticator(context, page)
     st = click(page, "passkey")
     assert st["error"] is None, st
@@ -318,6 +319,9 @@ def test_demo_sign_in_with_a_passkey(
     assert did.startswith("did:key:zDn") and st["pkh"] == did and st["chain"].startswith("passkey")
     assert st["did"].startswith("did:key:zDn") and st["extractable"] is False
     assert st["passkey_created"] is True and "Passkey created" in st["message"]
+    # The page now speaks of the passkey: no "No Ethereum wallet found", the passkey's hint.
+    assert not page.is_visible("#no-wallet")
+    assert (page.text_content("#session-hint") or "").startswith("Your passkey signs")
     (credential,) = authenticator.credentials()
     assert credential["rpId"] == "localhost"
     count = authenticator.sign_count()

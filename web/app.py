@@ -143,6 +143,8 @@ def render() -> None:
         put(name, "disabled", not getattr(controls, name, True))
     put("connect", "textContent", controls.connect_label)
     put("passkey", "hidden", not controls.passkey_shown)
+    put("no-wallet", "hidden", not controls.no_wallet_shown)
+    put("session-hint", "textContent", controls.session_hint)
     put("wallet-kind", "disabled", demo.busy)
     put("wallet-kind", "value", demo.wallet.kind)
     put("create", "textContent", controls.create_label)
@@ -345,7 +347,6 @@ def wallet_chooser() -> None:
 
 
 async def main() -> None:
-    put("no-wallet", "hidden", demo.wallet.available)
     wallet_chooser()
     await demo.start()
     prefs = demo.prefs

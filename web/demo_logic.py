@@ -320,14 +320,26 @@ class Prefs:
         )
 
 
+WALLET_HINT = (
+    "Your wallet signs one Sign-In-with-Ethereum message; a session key kept in this browser"
+    " then signs for you."
+)
+PASSKEY_HINT = (
+    "Your passkey signs the session's capability (a CACAO) once; a session key kept in this"
+    " browser then signs for you."
+)
+
+
 @dataclass(frozen=True)
 class Controls:
     """Which buttons are enabled / shown, and their labels."""
 
     connect: bool
     connect_label: str
+    no_wallet_shown: bool  # the "No ... wallet found" notice (not once a passkey signed in)
     passkey: bool  # "Sign in with a passkey"
     passkey_shown: bool
+    session_hint: str  # what signs the session's capability: the wallet or the passkey
     create: bool
     create_label: str
     renew: bool
@@ -754,11 +766,16 @@ class Demo:
         ready = idle and self.phase == "ready"
         has_account = self.account is not None
         has_session = self.session is not None
+        by_passkey = isinstance(self.account, PasskeyAccount)
         return Controls(
             connect=ready,
-            connect_label="Reconnect wallet" if has_account else "Connect wallet",
+            connect_label="Reconnect wallet"
+            if has_account and not by_passkey
+            else "Connect wallet",
+            no_wallet_shown=not self.wallet.available and not by_passkey,
             passkey=ready and self.passkey_wallet.available,
             passkey_shown=self.passkey_wallet.available,
+            session_hint=PASSKEY_HINT if by_passkey else WALLET_HINT,
             create=ready and has_account,
             create_label="Create new session" if has_session else "Create session",
             renew=idle,

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from web.demo_logic import (
+    PASSKEY_HINT,
     PREFS_KEY,
+    WALLET_HINT,
     Demo,
     EthereumWallet,
     InputError,
@@ -151,6 +153,7 @@ async def test_a_first_visit_offers_connect_only() -> None:
     c = demo.controls()
     assert c.connect and c.load and c.connect_label == "Connect wallet"
     assert not (c.create or c.sign or c.tamper or c.authorize or c.renew_shown or c.logout_shown)
+    assert not c.no_wallet_shown and c.session_hint == WALLET_HINT
     assert browser.wallet.calls == {}
 
 
@@ -323,13 +326,17 @@ async def test_without_a_wallet() -> None:
     browser = Browser()
     demo = browser.demo(provider=None)
     await demo.start()
-    assert not demo.wallet.available
+    assert not demo.wallet.available and demo.controls().no_wallet_shown
     await demo.run("connect", demo.connect)
     assert demo.error.startswith("WalletUnavailableError")
     assert demo.message.kind == "warn" and "MetaMask" in demo.message.text
     assert demo.message.text == EthereumWallet.missing_message
     await demo.run("load", lambda: demo.load("eyJub3QiOiJhIHNlc3Npb24ifQ"))  # loading still works
     assert demo.load_failure.error_class == "SerializedSessionError"
+    # Signed in with a passkey instead: the notice about the missing wallet goes.
+    await passkey_sign_in(demo)
+    assert demo.error is None and demo.session is not None
+    assert not demo.controls().no_wallet_shown
 
 
 async def test_typing_mistakes_are_told_and_never_reach_the_wallet() -> None:
@@ -643,6 +650,8 @@ async def test_sign_in_with_a_passkey_reload_and_sign_out() -> None:
     assert demo.wallet.kind == "passkey" and str(demo.account) == did
     assert demo.session is not None and demo.session.id == did
     assert browser.wallet.calls == {}  # the Ethereum wallet was never asked
+    c = demo.controls()  # the page speaks of the passkey, not of a wallet
+    assert c.session_hint == PASSKEY_HINT and c.connect_label == "Connect wallet"
     assert json.loads(browser.storage.items[PREFS_KEY])["account"] == did
     await demo.run("sign", lambda: demo.sign("gm from a passkey", as_json=False))
     assert demo.signed is not None and demo.signed.issuer == did
