@@ -16,8 +16,29 @@ HARDHAT0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 ACCOUNT = f"eip155:1:{HARDHAT0}"
 DID_PKH = f"did:pkh:eip155:1:{HARDHAT0}"
 
+# Helpers for every page test's Python (needs ``js`` and ``did_session.errors as E``):
+# ``timed(coro)`` -> (result, ms); ``error_of(coro)`` -> the DIDSessionError's class name
+# (with its message if ``message=True``), None if it succeeded, "UNEXPECTED ..." otherwise.
+PY_HELPERS = r"""
+async def timed(coro):
+    t0 = js.performance.now()
+    result = await coro
+    return result, js.performance.now() - t0
+
+async def error_of(coro, *, message=False):
+    try:
+        await coro
+    except E.DIDSessionError as e:
+        return type(e).__name__ + (": " + str(e) if message else "")
+    except Exception as e:
+        return f"UNEXPECTED {type(e).__name__}: {e}"
+    return None
+"""
+
 # Globals of the page's Python: the account, an auth method, small helpers.
-PRELUDE = r"""
+PRELUDE = (
+    PY_HELPERS
+    + r"""
 import json, time
 import js
 from did_session import (
@@ -38,22 +59,9 @@ def new_auth():
     global auth
     auth = EthereumWebAuth.get_auth_method(None, account)
 
-async def timed(coro):
-    t0 = js.performance.now()
-    result = await coro
-    return result, js.performance.now() - t0
-
-async def error_of(coro):
-    try:
-        await coro
-    except E.DIDSessionError as e:
-        return type(e).__name__
-    except Exception as e:
-        return f"UNEXPECTED {type(e).__name__}: {e}"
-    return None
-
 str(account)
 """
+)
 
 # The stored entry, read with JS straight from IndexedDB (its own connection).
 READ_ENTRY = """async (account) => {

@@ -16,7 +16,7 @@ from typing import Any
 
 from browser_kit import Authenticator, SiteServer, open_harness, run_py
 from playwright.sync_api import Page
-from session_kit import READ_ENTRY
+from session_kit import PY_HELPERS, READ_ENTRY
 
 PRELUDE = """
 import js
@@ -26,18 +26,6 @@ from did_session.browser.webauthn import (
     PasskeyAuth, PasskeyStore, create_passkey, remembered_passkeys,
 )
 RES = ["ceramic://*"]
-
-async def timed(coro):
-    t0 = js.performance.now()
-    result = await coro
-    return result, js.performance.now() - t0
-
-async def error_of(coro):
-    try:
-        await coro
-    except E.DIDSessionError as e:
-        return type(e).__name__ + ": " + str(e)
-    return None
 """
 
 # JS did-session's DID (key-did-resolver) with key-webauthn's CACAO verifier.
@@ -71,7 +59,7 @@ def open_page(page: Page, server: SiteServer) -> None:
     open_harness(page, server)
     page.add_script_tag(url=server.page_url("js/did-session-js.js"))
     page.add_script_tag(url=server.page_url("js/key-webauthn-js.js"))
-    run_py(page, PRELUDE)
+    run_py(page, PRELUDE + PY_HELPERS)
 
 
 def new_passkey(page: Page, server: SiteServer, name: str) -> str:
@@ -154,7 +142,7 @@ await verify_jws(jws, capability=s.cacao, issuer=pk.did)
         page,
         """
 strict = PasskeyAuth(pk, user_verification="required", timeout_ms=5000)
-error = await error_of(DIDSession.get(pk, strict, resources=["other://1"]))
+error = await error_of(DIDSession.get(pk, strict, resources=["other://1"]), message=True)
 s = await DIDSession.get(pk, PasskeyAuth(pk), resources=RES)
 b = await DIDSession.get(bob, PasskeyAuth(bob), resources=RES)
 {"error": error, "did": s.did.id, "bob": b.did.id == bob_session.did.id,
